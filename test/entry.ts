@@ -1,0 +1,16 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import runner from "../src/index";
+import { stackFetch } from "./stack/index";
+import type { StackEnv } from "./stack/env";
+
+export { PersonaRunner, Coordinator } from "../src/index";
+export { AuthStore, McpHost, ClaudeHost } from "./stack/index";
+
+/** The stand-in stack as an entrypoint of the test worker, so the runner reaches it by service binding. */
+export class Stack extends WorkerEntrypoint<StackEnv> {
+  override fetch(request: Request): Promise<Response> {
+    return stackFetch(request, this.env);
+  }
+}
+
+export default runner;
