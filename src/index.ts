@@ -1,4 +1,18 @@
-import { DurableObject } from "cloudflare:workers";
-export class PersonaRunner extends DurableObject {}
-export class Coordinator extends DurableObject {}
-export default { fetch: () => new Response("runner") } satisfies ExportedHandler;
+import { loadConfig } from "./config";
+import type { Env } from "./env";
+import { createApp } from "./http/app";
+import { createLogger } from "./log";
+import { runTick } from "./tick/tick";
+
+export { Coordinator } from "./coordinator/coordinator";
+export { PersonaRunner } from "./persona/runner";
+export { DispatchShard } from "./tick/fanout";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  async scheduled(controller, env) {
+    await runTick(env, loadConfig(env), controller.scheduledTime, createLogger());
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,66 @@
+import { Hono } from "hono";
+import { derivePersonaPassword } from "../mana/password";
+import { TERMINAL } from "../persona/store";
+import { personaStub } from "../persona/runner";
+import { buildPorts } from "../persona/ports";
+import { runTick } from "../tick/tick";
+import { sleep } from "../net/http";
+import type { AppEnv } from "./app";
+
+const WAIT_LIMIT_MS = 10 * 60_000;
+const POLL_MS = 250;
+
+/** Diagnostics for humans and the local smoke; they do not exist in production. */
+export function diagRoutes(): Hono<AppEnv> {
+  const diag = new Hono<AppEnv>();
+  diag.use(async (c, next) => (c.get("config").ENVIRONMENT === "production" ? c.notFound() : next()));
+
+  diag.get("/login", async (c) => {
+    const email = c.req.query("email");
+    if (!email) return c.json({ ok: false, error: "query parameter email is required" }, 400);
+    const config = c.get("config");
+    const { auth } = buildPorts(c.env, config);
+    try {
+      const password = await derivePersonaPassword(email, config.PERSONA_SEED_SECRET);
+      const { userId } = await auth.login(email, password);
+      const spaceId = await auth.resolvePersonalSpace(userId, email, password);
+      return c.json({ ok: true, userId, spaceId });
+    } catch (error) {
+      return c.json({ ok: false, error: error instanceof Error ? error.message : String(error) }, 502);
+    }
+  });
+
+  /** A tick through the same path as the cron, then a bounded wait for the runs it started. */
+  diag.post("/tick", async (c) => {
+    const started = Date.now();
+    const waitMs = Math.min(Number(c.req.query("waitMs") ?? WAIT_LIMIT_MS), WAIT_LIMIT_MS);
+    const tick = await runTick(c.env, c.get("config"), started, c.get("log"));
+    const runs = tick.dispatched.filter((entry) => entry.status === "started");
+    const outcomes = await Promise.all(
+      runs.map(async (entry) => {
+        const stub = personaStub(c.env.PERSONA, entry.userId);
+        for (;;) {
+          const phase = await stub.runPhase(entry.runId as string);
+          if (!phase || TERMINAL.has(phase.phase) || Date.now() - started > waitMs) return { persona: entry.email, ...phase };
+          await sleep(POLL_MS);
+        }
+      }),
+    );
+    const failed = outcomes.filter((run) => run.phase !== "succeeded").map((run) => ({ persona: run.persona, error: run.error ?? `still ${run.phase}` }));
+    return c.json({
+      ok: !tick.error && failed.length === 0,
+      result: {
+        tickId: tick.tickId,
+        paused: tick.paused,
+        due: tick.due,
+        ranSuccessfully: outcomes.length - failed.length,
+        failed,
+        skipped: tick.dispatched.filter((entry) => entry.status !== "started").map(({ email, status, reason }) => ({ persona: email, status, reason })),
+        invalid: tick.invalid,
+        ...(tick.error ? { error: tick.error } : {}),
+        durationMs: Date.now() - started,
+      },
+    });
+  });
+  return diag;
+}

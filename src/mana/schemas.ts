@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+export const cadenceSchema = z.enum(["daily", "weekdays", "hourly"]);
+export type Cadence = z.infer<typeof cadenceSchema>;
+
+/** One entry of GET /api/v1/internal/personas/due (contracts §1.1). */
+export const duePersonaSchema = z.object({
+  userId: z.string().min(1).max(64),
+  email: z.email(),
+  archetype: z.string(),
+  systemPrompt: z.string().min(1),
+  moduleMix: z.record(z.string(), z.number().min(0)),
+  tickCadence: cadenceSchema,
+  lastActiveAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type DuePersona = z.infer<typeof duePersonaSchema>;
+
+export const dueListSchema = z.object({ personas: z.array(z.unknown()), serverTime: z.string() });
+
+export const loginSuccessSchema = z.object({
+  user: z.object({ id: z.string() }),
+  accessToken: z.string().min(1),
+});
+
+export const loginErrorSchema = z.object({
+  error: z.string(),
+  message: z.string().optional(),
+  retryAfterSec: z.number().optional(),
+});
+
+export const membershipsSchema = z.object({
+  memberships: z.array(z.object({ organizationId: z.string(), role: z.string() })),
+});
+
+const metadataSchema = z.union([
+  z.record(z.string(), z.unknown()),
+  z.string().transform((raw, ctx) => {
+    try {
+      return z.record(z.string(), z.unknown()).parse(JSON.parse(raw));
+    } catch {
+      ctx.addIssue({ code: "custom", message: "metadata is not a JSON object" });
+      return z.NEVER;
+    }
+  }),
+]);
+
+export const organizationListSchema = z.array(
+  z.object({ id: z.string(), name: z.string().optional(), metadata: metadataSchema.nullish() }),
+);
+
+/** Rows of POST .../actions and .../feedback (contracts §1.1): integers only, or mana-auth answers 500. */
+export interface ActionRow {
+  tickId: string;
+  toolName: string;
+  result: "ok" | "error";
+  inputHash?: string;
+  errorMessage?: string;
+  latencyMs?: number;
+}
+
+export interface FeedbackRow {
+  tickId: string;
+  module: string;
+  rating: number;
+  notes?: string;
+}

@@ -1,0 +1,148 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
+import type { FetchFn } from "../net/http";
+import { backoffMs, sleep } from "../net/http";
+
+export interface McpTool {
+  name: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+}
+
+/**
+ * What a tools/call came to. `unknown` means the request may have reached the server and its reply was
+ * lost: the write may have landed, so it is reported, never retried (contracts §2).
+ */
+export type ToolOutcome =
+  | { kind: "result"; text: string; isError: boolean }
+  | { kind: "refused"; error: string }
+  | { kind: "unknown"; error: string };
+
+export interface McpSession {
+  readonly tools: McpTool[];
+  call(name: string, args: Record<string, unknown>): Promise<ToolOutcome>;
+  close(): Promise<void>;
+}
+
+export interface McpConnector {
+  open(accessToken: string, spaceId: string): Promise<McpSession>;
+}
+
+export interface McpOptions {
+  callTimeoutMs: number;
+  setupTimeoutMs?: number;
+  setupAttempts?: number;
+}
+
+const CLIENT_INFO = { name: "mana-persona-runner", version: "0.1.0" };
+
+export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: McpOptions): McpConnector {
+  const endpoint = new URL("/mcp", baseUrl);
+  const setup = { timeout: options.setupTimeoutMs ?? 15_000 };
+
+  async function connect(accessToken: string, spaceId: string) {
+    const transport = new StreamableHTTPClientTransport(endpoint, {
+      fetch: withoutStandaloneStream(fetchFn),
+      requestInit: { headers: { authorization: `Bearer ${accessToken}`, "x-mana-space": spaceId } },
+    });
+    const client = new Client(CLIENT_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
+    await client.connect(transport, setup);
+    return { client, transport };
+  }
+
+  /** initialize and tools/list are safe to repeat, so they get retries; a 401/403 will not change. */
+  async function connectWithRetry(accessToken: string, spaceId: string) {
+    const attempts = options.setupAttempts ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const connection = await connect(accessToken, spaceId);
+        return { ...connection, tools: await listAllTools(connection.client) };
+      } catch (error) {
+        const status = error instanceof StreamableHTTPError ? error.code : undefined;
+        if (attempt + 1 >= attempts || status === 401 || status === 403) {
+          throw new Error(`mcp session: ${describe(error)}`);
+        }
+        await sleep(backoffMs(attempt, { baseDelayMs: 300, maxDelayMs: 3_000 }));
+      }
+    }
+  }
+
+  async function open(accessToken: string, spaceId: string): Promise<McpSession> {
+    let connection = await connectWithRetry(accessToken, spaceId);
+
+    async function callOnce(name: string, args: Record<string, unknown>): Promise<ToolOutcome> {
+      const disconnect = new AbortController();
+      // A cut SSE reply never resolves the request; the transport only reports it through onerror.
+      connection.client.onerror = (error) => {
+        if (/SSE stream disconnected|terminated|network/i.test(describe(error))) disconnect.abort(error);
+      };
+      const result = await connection.client.callTool({ name, arguments: args }, undefined, {
+        timeout: options.callTimeoutMs,
+        signal: disconnect.signal,
+      });
+      return { kind: "result", text: textOf(result.content), isError: result.isError === true };
+    }
+
+    return {
+      get tools() {
+        return connection.tools;
+      },
+      async call(name, args) {
+        try {
+          return await callOnce(name, args);
+        } catch (error) {
+          if (!(error instanceof StreamableHTTPError)) return { kind: "unknown", error: `reply lost, effect unknown: ${describe(error)}` };
+          if (error.code !== 404) return { kind: "refused", error: `mana-mcp answered HTTP ${error.code}: ${describe(error)}` };
+        }
+        // 404 Session not found: the server never ran the call, so one fresh session and one resend are safe.
+        await connection.client.close().catch(() => undefined);
+        connection = await connectWithRetry(accessToken, spaceId);
+        try {
+          return await callOnce(name, args);
+        } catch (error) {
+          return { kind: "unknown", error: `reply lost after session renewal, effect unknown: ${describe(error)}` };
+        }
+      },
+      async close() {
+        await connection.transport.terminateSession().catch(() => undefined);
+        await connection.client.close().catch(() => undefined);
+      },
+    };
+  }
+
+  return { open };
+}
+
+async function listAllTools(client: Client): Promise<McpTool[]> {
+  const tools: McpTool[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : undefined);
+    tools.push(...page.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return tools;
+}
+
+/**
+ * The SDK opens a standalone GET /mcp stream after initialize; mana-mcp never answers it and on Workers it
+ * would hold one of six connections. A local 405 is the spec's way of saying "no stream here".
+ */
+function withoutStandaloneStream(fetchFn: FetchFn): FetchFn {
+  return (input, init) => {
+    if ((init?.method ?? "GET").toUpperCase() === "GET") return Promise.resolve(new Response(null, { status: 405 }));
+    return fetchFn(input, init);
+  };
+}
+
+function textOf(content: unknown): string {
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((block: { type?: string; text?: string }) => (block.type === "text" ? (block.text ?? "") : JSON.stringify(block)))
+    .join("\n");
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

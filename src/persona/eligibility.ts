@@ -1,0 +1,52 @@
+import type { Cadence } from "../mana/schemas";
+
+const HOUR = 3_600_000;
+
+export const CADENCE_MS: Record<Cadence, number> = { hourly: HOUR, daily: 24 * HOUR, weekdays: 24 * HOUR };
+
+export interface DispatchFacts {
+  now: number;
+  slot: string;
+  manual: boolean;
+  cadence: Cadence;
+  lastSlot?: string;
+  activeRunId?: string;
+  lastFinishedAt?: number;
+  loginBackoffUntil?: number;
+  loginBackoffReason?: string;
+  outboxPending: boolean;
+}
+
+export type DispatchDecision =
+  | { start: true }
+  | { start: false; status: "duplicate" | "busy" | "outbox-pending" | "login-backoff" | "cooldown"; reason: string };
+
+/**
+ * Whether a dispatch starts a run. The cron is at-least-once and mana-auth keeps a persona due until a run
+ * posts actions, so the persona object, not the due list, decides: once per slot, one run at a time, never
+ * while results are undelivered or a login is backing off, and not again within its cadence.
+ */
+export function decideDispatch(facts: DispatchFacts): DispatchDecision {
+  if (facts.lastSlot === facts.slot) return { start: false, status: "duplicate", reason: `slot ${facts.slot} already dispatched` };
+  if (facts.activeRunId) return { start: false, status: "busy", reason: `run ${facts.activeRunId} in progress` };
+  if (facts.outboxPending) return { start: false, status: "outbox-pending", reason: "previous run's results not yet delivered" };
+  if (facts.loginBackoffUntil && facts.loginBackoffUntil > facts.now) {
+    return { start: false, status: "login-backoff", reason: `${facts.loginBackoffReason ?? "login backing off"} (until ${iso(facts.loginBackoffUntil)})` };
+  }
+  const eligibleAt = nextEligibleAt(facts.cadence, facts.lastFinishedAt);
+  if (!facts.manual && eligibleAt > facts.now) {
+    return { start: false, status: "cooldown", reason: `last run finished ${iso(facts.lastFinishedAt ?? 0)}; next eligible ${iso(eligibleAt)}` };
+  }
+  return { start: true };
+}
+
+export function nextEligibleAt(cadence: Cadence, lastFinishedAt: number | undefined): number {
+  return lastFinishedAt === undefined ? 0 : lastFinishedAt + CADENCE_MS[cadence];
+}
+
+/** The cron slot a time falls into: the UTC minute, so a doubly delivered cron maps to one slot. */
+export function slotOf(time: number): string {
+  return new Date(time).toISOString().slice(0, 16) + "Z";
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,0 +1,60 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import type { DuePersona } from "../mana/schemas";
+import { type DispatchResult, personaStub } from "../persona/runner";
+import { chunk } from "./due";
+
+export interface Dispatched extends DispatchResult {
+  userId: string;
+  email: string;
+}
+
+/** Up to this many personas are dispatched straight from the cron; beyond, shards take a chunk each. */
+export const DIRECT_LIMIT = 400;
+export const SHARD_SIZE = 400;
+/** Calls in flight at once from one invocation, in the spirit of the six-connection limit. */
+const PARALLEL = 6;
+
+/**
+ * Dispatches every persona exactly once per slot. Above DIRECT_LIMIT the list is cut into shards, each sent to
+ * its own DispatchShard object, so no invocation makes more than ~SHARD_SIZE subrequests even for 10,000 personas.
+ */
+export async function dispatchAll(env: Env, personas: readonly DuePersona[], slot: string): Promise<Dispatched[]> {
+  if (personas.length <= DIRECT_LIMIT) return dispatchDirect(env, personas, slot);
+  const shards = chunk(personas, SHARD_SIZE);
+  const results = await inParallel(shards, PARALLEL, (shard, index) =>
+    env.DISPATCH_SHARD.get(env.DISPATCH_SHARD.idFromName(`${slot}#${index}`)).dispatch(shard, slot),
+  );
+  return results.flat();
+}
+
+export function dispatchDirect(env: Env, personas: readonly DuePersona[], slot: string): Promise<Dispatched[]> {
+  return inParallel(personas, PARALLEL, async (persona) => {
+    try {
+      const result = await personaStub(env.PERSONA, persona.userId).dispatch({ persona, slot });
+      return { userId: persona.userId, email: persona.email, ...result };
+    } catch (error) {
+      return { userId: persona.userId, email: persona.email, status: "error" as const, reason: error instanceof Error ? error.message : String(error) };
+    }
+  });
+}
+
+/** One shard of a large tick; named by slot and index, so a repeated cron reaches the same shard. */
+export class DispatchShard extends DurableObject<Env> {
+  dispatch(personas: DuePersona[], slot: string): Promise<Dispatched[]> {
+    return dispatchDirect(this.env, personas, slot);
+  }
+}
+
+async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}

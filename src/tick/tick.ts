@@ -1,0 +1,57 @@
+import type { Config } from "../config";
+import { coordinator, type TickSummary } from "../coordinator/coordinator";
+import type { Env } from "../env";
+import type { Logger } from "../log";
+import { slotOf } from "../persona/eligibility";
+import { buildPorts } from "../persona/ports";
+import { parseDueEntries } from "./due";
+import { type Dispatched, dispatchAll } from "./fanout";
+
+export interface TickResult {
+  tickId: string;
+  slot: string;
+  paused: boolean;
+  due: number;
+  dispatched: Dispatched[];
+  invalid: TickSummary["invalid"];
+  error?: string;
+}
+
+/**
+ * One cron tick: list due personas, validate each, hand each to its persona object, return. It never waits
+ * for runs; they happen in the persona objects' alarms.
+ */
+export async function runTick(env: Env, config: Config, scheduledTime: number, log: Logger): Promise<TickResult> {
+  const slot = slotOf(scheduledTime);
+  const tickId = `tick-${slot}`;
+  const tickLog = log.child({ tickId });
+  const hub = coordinator(env.COORDINATOR);
+  const base: TickResult = { tickId, slot, paused: false, due: 0, dispatched: [], invalid: [] };
+  const paused = config.RUNNER_PAUSED || (await hub.status()).paused;
+  if (paused) {
+    tickLog.info("tick_paused");
+    return { ...base, paused: true };
+  }
+  let result: TickResult;
+  try {
+    const { personas } = await buildPorts(env, config).auth.listDue();
+    const { valid, invalid } = parseDueEntries(personas);
+    for (const entry of invalid) tickLog.warn("due_entry_invalid", { ...entry });
+    const dispatched = await dispatchAll(env, valid, slot);
+    result = { ...base, due: personas.length, dispatched, invalid };
+  } catch (error) {
+    result = { ...base, error: error instanceof Error ? error.message : String(error) };
+    tickLog.error("tick_failed", { error: result.error });
+  }
+  const counts = countBy(result.dispatched.map((entry) => entry.status));
+  await hub.recordTick({ tickId, at: new Date(scheduledTime).toISOString(), due: result.due, dispatched: counts, invalid: result.invalid, ...(result.error ? { error: result.error } : {}) });
+  await hub.rememberPersonas(result.dispatched.map(({ userId, email }) => ({ userId, email })));
+  tickLog.info("tick_dispatched", { due: result.due, ...counts, invalid: result.invalid.length });
+  return result;
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
