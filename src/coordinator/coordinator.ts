@@ -52,6 +52,7 @@ export class Coordinator extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS slots (run_id TEXT PRIMARY KEY, persona TEXT, expires_at INTEGER);
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT);
+      CREATE TABLE IF NOT EXISTS ratings (day TEXT, module TEXT, sum REAL, count INTEGER, PRIMARY KEY (day, module));
       CREATE TABLE IF NOT EXISTS personas (user_id TEXT PRIMARY KEY, email TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS samples (name TEXT, labels TEXT, value REAL, PRIMARY KEY (name, labels));`);
   }
@@ -102,6 +103,26 @@ export class Coordinator extends DurableObject<Env> {
 
   recordRun(run: RunSummary): void {
     this.add(samplesOf(run));
+    const day = new Date().toISOString().slice(0, 10);
+    for (const { module, rating } of run.ratings) {
+      this.sql.exec(
+        "INSERT INTO ratings VALUES (?, ?, ?, 1) ON CONFLICT (day, module) DO UPDATE SET sum = sum + excluded.sum, count = count + 1",
+        day,
+        module,
+        rating,
+      );
+    }
+  }
+
+  /** Average rating per module and UTC day, oldest first, for the status page's chart. */
+  ratingHistory(days: number): { day: string; module: string; average: number; count: number }[] {
+    return this.sql
+      .exec<{ day: string; module: string; sum: number; count: number }>(
+        "SELECT day, module, sum, count FROM ratings WHERE day >= ? ORDER BY day, module",
+        new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10),
+      )
+      .toArray()
+      .map((row) => ({ day: row.day, module: row.module, average: row.sum / row.count, count: row.count }));
   }
 
   recordTick(tick: TickSummary): void {

@@ -1,0 +1,65 @@
+import type { ContentBlockParam, MessageParam } from "@anthropic-ai/sdk/resources/messages";
+import type { ActionRecord } from "../claude/loop";
+import type { RunRecord } from "../persona/store";
+import { Layout } from "./layout";
+
+/** One run read like a conversation: the prompt, what the persona said, each tool call and its result, the rating. */
+export function RunPage({ run }: { run: RunRecord }) {
+  const actions = new Map((run.loop?.actions ?? []).map((action) => [action.toolUseId, action]));
+  return (
+    <Layout title={`${run.persona.email} · ${run.runId}`}>
+      <p><a href="/">← all personas</a></p>
+      <h1>{run.persona.email}</h1>
+      <p>
+        <strong class={run.phase === "failed" ? "bad" : run.phase === "succeeded" ? "ok" : ""}>{run.phase}</strong>
+        {run.error ? ` · ${run.error}` : ""} · run {run.runId} · {run.loop?.turns ?? 0} model calls ·{" "}
+        {run.usage.input} in / {run.usage.output} out / {run.usage.cacheWrite} cache write / {run.usage.cacheRead} cache read tokens · $
+        {run.costUsd.toFixed(5)}
+        {run.loop?.ended ? ` · ended: ${run.loop.ended}` : ""}
+      </p>
+      <details>
+        <summary>System prompt</summary>
+        <pre>{run.persona.systemPrompt}</pre>
+      </details>
+      {(run.loop?.messages ?? []).map((message) => (
+        <Message message={message} actions={actions} />
+      ))}
+      <h2>Rating</h2>
+      {run.rating ? (
+        <table>
+          {run.rating.feedback.map((row) => (
+            <tr><td>{row.module}</td><td>{row.rating}</td><td>{row.notes}</td></tr>
+          ))}
+        </table>
+      ) : (
+        <p class="muted">No rating turn (no modules used, or not reached).</p>
+      )}
+    </Layout>
+  );
+}
+
+function Message({ message, actions }: { message: MessageParam; actions: Map<string, ActionRecord> }) {
+  const blocks: ContentBlockParam[] = typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
+  return (
+    <div class={`msg ${message.role}`}>
+      <div class="muted">{message.role === "user" ? "runner" : "persona"}</div>
+      {blocks.map((block) => {
+        if (block.type === "text") return <pre>{block.text}</pre>;
+        if (block.type === "tool_use") {
+          const action = actions.get(block.id);
+          return (
+            <div class={`tool ${action?.result === "error" ? "error" : ""}`}>
+              <code>{action?.toolName ?? block.name}</code> <code class="muted">{JSON.stringify(block.input)}</code>
+              {action ? <div class="muted">{action.result} · {action.latencyMs} ms</div> : null}
+            </div>
+          );
+        }
+        if (block.type === "tool_result") {
+          const content = typeof block.content === "string" ? block.content : JSON.stringify(block.content);
+          return <pre class={block.is_error ? "bad" : "muted"}>{content.slice(0, 1500)}</pre>;
+        }
+        return null;
+      })}
+    </div>
+  );
+}
