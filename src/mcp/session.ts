@@ -143,6 +143,8 @@ function textOf(content: unknown): string {
     .join("\n");
 }
 
+/** Error text for logs and tool results; the SDK's validation errors can run to kilobytes. */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

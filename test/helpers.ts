@@ -1,0 +1,92 @@
+import { env, reset, SELF } from "cloudflare:test";
+import catalog from "./stack/catalog.json";
+import { userIdFor } from "./stack/auth/seed";
+
+export const stack = (env as unknown as { STACK: Fetcher }).STACK;
+
+/** A Tuesday, so every persona's cadence allows it to be due. */
+export const WEEKDAY = "2026-11-24T09:00:00.000Z";
+export const SATURDAY = "2026-11-28T09:00:00.000Z";
+
+export async function stackJson<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await stack.fetch(`http://stack.test${path}`, init);
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export const send = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { "content-type": "application/json" },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
+/** Fresh storage for every binding, then a freshly seeded stand-in on a fixed weekday clock. */
+export async function freshWorld(clock = WEEKDAY): Promise<void> {
+  await reset();
+  await stackJson("/__stack/reset", send("POST"));
+  await stackJson("/__stack/auth/clock", send("PUT", { now: clock }));
+}
+
+export interface TickResponse {
+  ok: boolean;
+  result: {
+    tickId: string;
+    paused: boolean;
+    due: number;
+    ranSuccessfully: number;
+    failed: { persona: string; error: string }[];
+    skipped: { persona: string; status: string; reason?: string }[];
+    invalid: { index: number; userId?: string; error: string }[];
+    error?: string;
+  };
+}
+
+export async function diagTick(): Promise<TickResponse> {
+  const response = await SELF.fetch("http://runner.test/diag/tick", { method: "POST" });
+  return (await response.json()) as TickResponse;
+}
+
+export interface StoredAction {
+  id: string;
+  tickId: string;
+  toolName: string;
+  inputHash?: string;
+  result: "ok" | "error";
+  errorMessage?: string;
+  latencyMs?: number;
+}
+
+export interface StoredFeedback {
+  id: string;
+  tickId: string;
+  module: string;
+  rating: number;
+  notes?: string;
+}
+
+export function rows(userId: string): Promise<{ actions: StoredAction[]; feedback: StoredFeedback[]; sessions: number }> {
+  return stackJson(`/__stack/auth/rows?userId=${userId}`);
+}
+
+export interface Execution {
+  tool: string;
+  userId: string;
+  space: string;
+  args: unknown;
+}
+
+export async function executions(): Promise<Execution[]> {
+  return (await stackJson<{ executions: Execution[] }>("/__stack/mcp/executions")).executions;
+}
+
+export const personas = catalog.personas;
+
+export async function personaId(name: string): Promise<string> {
+  const persona = personas.find((p) => p.name === name);
+  if (!persona) throw new Error(`no persona ${name}`);
+  return userIdFor(persona.email);
+}
+
+export async function claudeFaults(faults: unknown[], match?: string): Promise<void> {
+  await stackJson("/__stack/claude/faults", send("POST", { faults, ...(match ? { match } : {}) }));
+}

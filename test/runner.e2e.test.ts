@@ -1,0 +1,95 @@
+import { createScheduledController, env, SELF } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import worker from "../src/index";
+import type { Env } from "../src/env";
+import { claudeFaults, diagTick, freshWorld, personaId, personas, rows, SATURDAY, send, stackJson } from "./helpers";
+import { expectExactlyOnce, runsOf } from "./invariants";
+
+beforeEach(() => freshWorld());
+
+describe("a tick against the stand-in stack", () => {
+  it("runs every due persona on a weekday and lands their actions and ratings", async () => {
+    const tick = await diagTick();
+    expect(tick.result).toMatchObject({ due: 10, ranSuccessfully: 10, failed: [] });
+    for (const persona of personas) {
+      const userId = await personaId(persona.name);
+      const stored = await rows(userId);
+      expect(stored.actions.length, persona.name).toBeGreaterThanOrEqual(3);
+      expect(stored.feedback.length, persona.name).toBeGreaterThanOrEqual(1);
+      expect(stored.actions.every((row) => /^[a-z]+\.[a-zA-Z]+$/.test(row.toolName))).toBe(true);
+      expect(stored.actions.every((row) => /^[0-9a-f]{16}$/.test(row.inputHash ?? ""))).toBe(true);
+      expect(stored.actions.every((row) => Number.isInteger(row.latencyMs))).toBe(true);
+      await expectExactlyOnce(userId);
+    }
+  });
+
+  it("runs nobody on a second tick right after", async () => {
+    await diagTick();
+    const again = await diagTick();
+    expect(again.result.ranSuccessfully).toBe(0);
+    expect(again.result.failed).toEqual([]);
+  });
+
+  it("lists only six personas on a UTC weekend", async () => {
+    await stackJson("/__stack/auth/clock", send("PUT", { now: SATURDAY }));
+    const tick = await diagTick();
+    expect(tick.result).toMatchObject({ due: 6, ranSuccessfully: 6, failed: [] });
+  });
+
+  it("does not re-run a persona whose run made no tool call", async () => {
+    const anna = personas.find((p) => p.name === "Anna");
+    await claudeFaults([{ fault: "max-tokens" }], anna?.systemPrompt.slice(0, 40));
+    const first = await diagTick();
+    expect(first.result.ranSuccessfully).toBe(10);
+    const annaId = await personaId("Anna");
+    expect((await rows(annaId)).actions).toHaveLength(0);
+    // mana-auth still lists Anna as due: only the runner's own cooldown keeps her from running every minute.
+    const due = await stackJson<{ personas: { userId: string }[] }>("/api/v1/internal/personas/due", { headers: { "x-service-key": "dev-service-key" } });
+    expect(due.personas.map((p) => p.userId)).toContain(annaId);
+    const runner = env as unknown as Env;
+    const later = Date.now() + 120_000;
+    await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "* * * * *" }), runner);
+    const status = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: { userId: string; lastRun?: { runId: string } }[] };
+    expect(status.personas.find((p) => p.userId === annaId)?.lastRun?.runId).toBe((await runsOf(annaId))[0]?.runId);
+    expect(await runsOf(annaId)).toHaveLength(1);
+  });
+});
+
+describe("what a run records", () => {
+  it("pairs parallel tool calls exactly and maps names both ways", async () => {
+    await diagTick();
+    let sawParallel = false;
+    for (const persona of personas) {
+      const [run] = await expectExactlyOnce(await personaId(persona.name));
+      for (const message of run?.loop?.messages ?? []) {
+        if (typeof message.content === "string") continue;
+        const uses = message.content.filter((block) => block.type === "tool_use") as { name: string }[];
+        if (uses.length > 1) sawParallel = true;
+        for (const use of uses) expect(use.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+      }
+      for (const action of run?.loop?.actions ?? []) expect(action.toolName).toContain(".");
+    }
+    expect(sawParallel).toBe(true);
+  });
+
+  it("lands a tool failure as result error", async () => {
+    const ben = personas.find((p) => p.name === "Ben");
+    await claudeFaults([{ fault: "invalid-arg" }], ben?.systemPrompt.slice(0, 40));
+    await diagTick();
+    const stored = await rows(await personaId("Ben"));
+    const failed = stored.actions.filter((row) => row.result === "error");
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(failed[0]?.errorMessage).toMatch(/MCP error -32602|Input validation|failed/);
+  });
+
+  it("records unparseable ratings as one __parse row", async () => {
+    const sofia = personas.find((p) => p.name === "Sofia");
+    await claudeFaults(
+      Array.from({ length: 12 }, () => ({ fault: "malformed-rating" })),
+      sofia?.systemPrompt.slice(0, 40),
+    );
+    await diagTick();
+    const stored = await rows(await personaId("Sofia"));
+    expect(stored.feedback.map((row) => row.module)).toEqual(["__parse"]);
+  });
+});

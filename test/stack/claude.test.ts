@@ -1,0 +1,568 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import catalog from "./catalog.json";
+
+const stack = (env as unknown as { STACK: Fetcher }).STACK;
+const MESSAGES = "http://stack.test/v1/messages";
+const HEADERS = { "content-type": "application/json", "x-api-key": "stand-in-key", "anthropic-version": "2023-06-01" };
+const MODEL = "claude-sonnet-4-6";
+
+/** mana-mcp's tools as the runner offers them (contracts §2): API-safe names, JSON Schema from zod. */
+const emotion = z.enum(["happy", "calm", "tired", "sad", "stressed", "grateful"]);
+const MANA_TOOLS = {
+  todo_create: z.object({
+    title: z.string().min(1).max(500),
+    description: z.string().optional(),
+    priority: z.enum(["low", "medium", "high", "urgent"]).default("medium"),
+    dueDate: z.iso.datetime().nullable().default(null),
+  }),
+  todo_list: z.object({ includeCompleted: z.boolean().default(false), limit: z.number().int().max(500).default(50) }),
+  todo_complete: z.object({ id: z.uuid() }),
+  journal_add: z.object({
+    content: z.string().min(1).max(200_000),
+    title: z.string().max(500).nullable().default(null),
+    entryDate: z.iso.date().optional(),
+    mood: z.enum(["dankbar", "glücklich", "neutral", "gestresst"]).nullable().default(null),
+    tags: z.array(z.string()).default([]),
+  }),
+  mood_log: z.object({
+    level: z.number().int().min(1).max(10),
+    emotion,
+    secondaryEmotions: z.array(emotion).max(5).default([]),
+    withWhom: z.string().default(""),
+    notes: z.string().default(""),
+    date: z.iso.date(),
+    time: z.string().regex(/^\d{2}:\d{2}$/),
+  }),
+  mood_recent: z.object({ days: z.number().int().min(1).max(90).default(7), limit: z.number().int().min(1).max(200).default(50) }),
+  notes_create: z.object({
+    title: z.string().min(1).max(500),
+    content: z.string().default(""),
+    color: z.string().nullable().default(null),
+    isPinned: z.boolean().default(false),
+  }),
+  notes_search: z.object({ query: z.string().default(""), limit: z.number().int().max(100).default(20) }),
+  habits_create: z.object({
+    title: z.string().min(1).max(120),
+    icon: z.string().default("star"),
+    color: z.string().regex(/^#[0-9a-f]{6}$/i).default("#6366f1"),
+    targetPerDay: z.number().int().positive().nullable().default(null),
+  }),
+  habits_archive: z.object({ id: z.uuid(), archived: z.boolean().default(true) }),
+  spaces_list: z.object({}),
+} satisfies Record<string, z.ZodObject>;
+
+type ToolName = keyof typeof MANA_TOOLS;
+
+function manaTools(names: readonly ToolName[] = Object.keys(MANA_TOOLS) as ToolName[]): Anthropic.Tool[] {
+  return names.map((name) => ({
+    name,
+    description: `mana-mcp ${name.replace("_", ".")}`,
+    input_schema: z.toJSONSchema(MANA_TOOLS[name], { target: "draft-7", io: "input" }) as Anthropic.Tool.InputSchema,
+  }));
+}
+
+const anna = catalog.personas[0]!;
+const briefing = (modules: readonly string[]) =>
+  `Heute ist ein normaler Tag. Nutze Mana so, wie du es tun würdest.\nBevorzugte Module: ${modules.join(", ")}`;
+
+function annaRequest(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    model: MODEL,
+    max_tokens: 1024,
+    system: anna.systemPrompt,
+    tools: manaTools(),
+    messages: [{ role: "user", content: briefing(Object.keys(anna.moduleMix)) }],
+    ...extra,
+  };
+}
+
+async function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return stack.fetch(MESSAGES, { method: "POST", headers: { ...HEADERS, ...headers }, body: JSON.stringify(body) });
+}
+
+async function create(body: unknown, headers: Record<string, string> = {}): Promise<Anthropic.Message> {
+  const response = await post(body, headers);
+  expect(response.status, await response.clone().text()).toBe(200);
+  return response.json();
+}
+
+async function expectError(response: Response, status: number, type: string, message?: unknown): Promise<void> {
+  const body = (await response.json()) as { type: string; error: { type: string; message: string } };
+  expect(response.status).toBe(status);
+  expect(response.headers.get("request-id")).toMatch(/^req_/);
+  expect(body.type).toBe("error");
+  expect(body.error.type).toBe(type);
+  if (message !== undefined) expect(body.error.message).toEqual(message);
+}
+
+const toolUsesOf = (message: Anthropic.Message) =>
+  message.content.filter((block): block is Anthropic.ToolUseBlock => block.type === "tool_use");
+
+/** A minimal mana-mcp: validates like the real one and returns JSON with ids, so follow-up calls can use them. */
+function execute(use: Anthropic.ToolUseBlock, seen: string[]): Anthropic.ToolResultBlockParam {
+  const parsed = MANA_TOOLS[use.name as ToolName].safeParse(use.input);
+  if (!parsed.success) {
+    return { type: "tool_result", tool_use_id: use.id, is_error: true, content: `MCP error -32602: Input validation error` };
+  }
+  const id = crypto.randomUUID();
+  seen.push(id);
+  const record = { id, ...parsed.data };
+  const body = /_(list|search|recent)$/.test(use.name) ? { items: [record] } : record;
+  return { type: "tool_result", tool_use_id: use.id, content: [{ type: "text", text: JSON.stringify(body, null, 2) }] };
+}
+
+interface Day {
+  answers: Anthropic.Message[];
+  messages: Anthropic.MessageParam[];
+}
+
+/** The runner's main loop, driven by hand: feed tool results back until the persona stops. */
+async function playDay(system: string, firstUser: string, tools = manaTools()): Promise<Day> {
+  const messages: Anthropic.MessageParam[] = [{ role: "user", content: firstUser }];
+  const answers: Anthropic.Message[] = [];
+  const seen: string[] = [];
+  for (let turn = 0; turn < 12; turn++) {
+    const answer = await create({ model: MODEL, max_tokens: 1024, system, tools, messages });
+    answers.push(answer);
+    messages.push({ role: "assistant", content: answer.content });
+    if (answer.stop_reason !== "tool_use") break;
+    for (const use of toolUsesOf(answer)) {
+      const schema = MANA_TOOLS[use.name as ToolName];
+      expect(schema.safeParse(use.input).success, `${use.name} ${JSON.stringify(use.input)}`).toBe(true);
+      if ("id" in schema.shape) expect(seen).toContain((use.input as { id: string }).id);
+    }
+    messages.push({ role: "user", content: toolUsesOf(answer).map((use) => execute(use, seen)) });
+  }
+  return { answers, messages };
+}
+
+async function stats(): Promise<{
+  requests: number;
+  byStatus: Record<string, number>;
+  usage: Anthropic.Usage;
+  log: { model: string; stop_reason: string | null; toolCount: number; system: string; status: number }[];
+}> {
+  return (await stack.fetch("http://stack.test/__stack/claude/stats")).json();
+}
+
+async function scriptFaults(script: unknown): Promise<void> {
+  const response = await stack.fetch("http://stack.test/__stack/claude/faults", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(script),
+  });
+  expect(response.status).toBe(200);
+}
+
+beforeEach(async () => {
+  await stack.fetch("http://stack.test/__stack/reset", { method: "POST" });
+});
+
+describe("authentication", () => {
+  it("refuses a request without x-api-key (401 authentication_error)", async () => {
+    const response = await post(annaRequest(), { "x-api-key": "" });
+    await expectError(response, 401, "authentication_error", "x-api-key header is required");
+  });
+
+  it("accepts Authorization: Bearer instead of x-api-key", async () => {
+    const response = await post(annaRequest(), { "x-api-key": "", authorization: "Bearer stand-in-key" });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("request validation (400 invalid_request_error, real wording)", () => {
+  const user = (content: unknown) => ({ role: "user", content });
+  const assistant = (content: unknown) => ({ role: "assistant", content });
+  const use = (id: string) => ({ type: "tool_use", id, name: "todo_list", input: {} });
+  const result = (id: string) => ({ type: "tool_result", tool_use_id: id, content: "[]" });
+
+  it.each(["model", "max_tokens", "messages"])("requires %s", async (field) => {
+    const body = annaRequest();
+    delete body[field];
+    await expectError(await post(body), 400, "invalid_request_error", `${field}: Field required`);
+  });
+
+  it.each([
+    [{ max_tokens: 0 }, "max_tokens: Input should be greater than or equal to 1"],
+    [{ messages: [] }, "messages: List should have at least 1 item after validation, not 0"],
+    [{ max_tokens: "many" }, "max_tokens: Input should be a valid number"],
+    [{ temprature: 0.5 }, "temprature: Extra inputs are not permitted"],
+    [{ messages: [{ role: "user", content: [{ type: "txt", text: "Hallo" }] }] }, expect.stringMatching(/^messages\.0\.content\.0: Input tag 'txt'/)],
+  ])("refuses a malformed body %j", async (patch, message) => {
+    await expectError(await post(annaRequest(patch)), 400, "invalid_request_error", message);
+  });
+
+  it("requires the anthropic-version header", async () => {
+    const response = await post(annaRequest(), { "anthropic-version": "" });
+    await expectError(response, 400, "invalid_request_error", "anthropic-version: header is required");
+  });
+
+  it("answers an unknown model with 404 not_found_error", async () => {
+    await expectError(await post(annaRequest({ model: "gpt-4o" })), 404, "not_found_error", "model: gpt-4o");
+  });
+
+  it("refuses a tool name outside ^[a-zA-Z0-9_-]{1,64}$ (the MCP name with its dot)", async () => {
+    const tools = [{ ...manaTools(["todo_list"])[0]!, name: "todo.list" }];
+    await expectError(
+      await post(annaRequest({ tools })),
+      400,
+      "invalid_request_error",
+      "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'",
+    );
+  });
+
+  it("refuses an input_schema that is not an object schema", async () => {
+    const tools = [{ name: "todo_list", input_schema: { type: "string" } }];
+    await expectError(
+      await post(annaRequest({ tools })),
+      400,
+      "invalid_request_error",
+      "tools.0.custom.input_schema.type: Input should be 'object'",
+    );
+  });
+
+  it("refuses a first message that is not from the user", async () => {
+    const body = annaRequest({ messages: [assistant("Hallo"), user("Hi")] });
+    await expectError(await post(body), 400, "invalid_request_error", 'messages: first message must use the "user" role');
+  });
+
+  it("refuses roles that do not alternate", async () => {
+    const body = annaRequest({ messages: [user("Hallo"), user("Noch da?")] });
+    await expectError(
+      await post(body),
+      400,
+      "invalid_request_error",
+      'messages: roles must alternate between "user" and "assistant", but found multiple "user" roles in a row',
+    );
+  });
+
+  it("refuses a tool_use not answered in the next message", async () => {
+    const body = annaRequest({ messages: [user("Los"), assistant([use("toolu_a"), use("toolu_b")]), user([result("toolu_a")])] });
+    await expectError(
+      await post(body),
+      400,
+      "invalid_request_error",
+      "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_b. " +
+        "Each `tool_use` block must have a corresponding `tool_result` block in the next message.",
+    );
+  });
+
+  it("counts only tool_results that come first in the next message", async () => {
+    const late = [{ type: "text", text: "Hier:" }, result("toolu_a")];
+    const body = annaRequest({ messages: [user("Los"), assistant([use("toolu_a")]), user(late)] });
+    const response = await post(body);
+    await expectError(response, 400, "invalid_request_error");
+  });
+
+  it("refuses a trailing tool_use without an answer (it is not a valid prefill)", async () => {
+    const body = annaRequest({ messages: [user("Los"), assistant([{ type: "text", text: "Moment" }, use("toolu_a")])] });
+    await expectError(
+      await post(body),
+      400,
+      "invalid_request_error",
+      "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_a. " +
+        "Each `tool_use` block must have a corresponding `tool_result` block in the next message.",
+    );
+  });
+
+  it("refuses a tool_result for a tool_use that is not in the previous message", async () => {
+    const body = annaRequest({
+      messages: [user("Los"), assistant([use("toolu_a")]), user([result("toolu_a"), result("toolu_zz")])],
+    });
+    await expectError(
+      await post(body),
+      400,
+      "invalid_request_error",
+      "messages.2.content.1: unexpected `tool_use_id` found in `tool_result` blocks: toolu_zz. " +
+        "Each `tool_result` block must have a corresponding `tool_use` block in the previous message.",
+    );
+  });
+
+  it("refuses more than 4 cache_control blocks", async () => {
+    const marked = (text: string) => ({ type: "text", text, cache_control: { type: "ephemeral" } });
+    const body = annaRequest({
+      system: [marked("a"), marked("b"), marked("c")],
+      messages: [user([marked("d"), marked("e")])],
+    });
+    await expectError(
+      await post(body),
+      400,
+      "invalid_request_error",
+      "A maximum of 4 blocks with cache_control may be provided. Found 5.",
+    );
+  });
+
+  it("refuses tool_use history in a request without tools (a rating turn must flatten it)", async () => {
+    const body = annaRequest({
+      tools: undefined,
+      messages: [user("Los"), assistant([use("toolu_a")]), user([result("toolu_a"), { type: "text", text: "Module: todo" }])],
+    });
+    await expectError(
+      await post(body),
+      400,
+      "invalid_request_error",
+      "Requests which include `tool_use` or `tool_result` blocks must define tools.",
+    );
+  });
+
+  it("refuses an unknown fault header instead of ignoring a typo", async () => {
+    await expectError(await post(annaRequest(), { "x-stand-in-fault": "429x" }), 400, "invalid_request_error");
+  });
+});
+
+describe("persona play", () => {
+  it("plays a deterministic day: 3–8 valid calls, a parallel pair, then end_turn", async () => {
+    const day = await playDay(anna.systemPrompt, briefing(Object.keys(anna.moduleMix)));
+    const last = day.answers.at(-1)!;
+    const calls = day.answers.flatMap(toolUsesOf);
+    expect(last.stop_reason).toBe("end_turn");
+    expect(last.content).toEqual([{ type: "text", text: expect.stringMatching(/^Fertig für heute/) }]);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(calls.length).toBeLessThanOrEqual(8);
+    expect(day.answers.some((answer) => toolUsesOf(answer).length === 2)).toBe(true);
+    expect(new Set(calls.map((call) => call.id)).size).toBe(calls.length);
+    for (const call of calls) expect(call.id).toMatch(/^toolu_[A-Za-z0-9]{24}$/);
+    const preferred = calls.filter((call) => Object.keys(anna.moduleMix).includes(call.name.split("_")[0]!));
+    expect(preferred.length).toBe(calls.length);
+
+    const again = await create(annaRequest());
+    expect(again.content).toEqual(day.answers[0]!.content);
+  });
+
+  it("plays every catalog persona with schema-valid arguments", async () => {
+    const counts = new Set<number>();
+    for (const persona of catalog.personas) {
+      const day = await playDay(persona.systemPrompt, briefing(Object.keys(persona.moduleMix)));
+      expect(day.answers.at(-1)!.stop_reason).toBe("end_turn");
+      counts.add(day.answers.flatMap(toolUsesOf).length);
+    }
+    expect(counts.size).toBeGreaterThan(1);
+  });
+
+  it("acts on a record seen in an earlier tool result (todo_complete gets a real id)", async () => {
+    const tools = manaTools(["todo_list", "todo_complete"]);
+    const day = await playDay("Du bist Maya. Bevorzugte Module: todo", "Los geht's", tools);
+    const completes = day.answers.flatMap(toolUsesOf).filter((call) => call.name === "todo_complete");
+    expect(completes.length).toBeGreaterThan(0);
+  });
+
+  it("answers a tool-less turn with a `Module:` line with the rating JSON for exactly those modules", async () => {
+    const body = {
+      model: MODEL,
+      max_tokens: 1024,
+      system: anna.systemPrompt,
+      messages: [{ role: "user", content: "Bewerte deinen Tag als JSON.\nModule: todo, mood, journal" }],
+    };
+    const answer = await create(body);
+    expect(answer.stop_reason).toBe("end_turn");
+    const text = (answer.content[0] as Anthropic.TextBlock).text;
+    const ratings = z
+      .object({ ratings: z.array(z.object({ module: z.string(), rating: z.number().int().min(1).max(5), notes: z.string().min(10) })) })
+      .parse(JSON.parse(text)).ratings;
+    expect(ratings.map((rating) => rating.module)).toEqual(["todo", "mood", "journal"]);
+    expect((await create(body)).content).toEqual(answer.content);
+  });
+
+  it("honours tool_choice: a forced tool comes alone and without text, `none` allows a rating turn", async () => {
+    const forced = await create(annaRequest({ tool_choice: { type: "tool", name: "mood_log" } }));
+    expect(forced.content).toEqual([expect.objectContaining({ type: "tool_use", name: "mood_log" })]);
+    const none = annaRequest({ tool_choice: { type: "none" }, messages: [{ role: "user", content: "Module: mood" }] });
+    expect(JSON.parse(((await create(none)).content[0] as Anthropic.TextBlock).text).ratings).toHaveLength(1);
+  });
+
+  it("answers other tool-less turns with a short German text", async () => {
+    const answer = await create({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: "Wie war's?" }] });
+    expect(answer.stop_reason).toBe("end_turn");
+    expect(answer.content).toEqual([{ type: "text", text: expect.any(String) }]);
+  });
+
+  it("returns the real message envelope", async () => {
+    const answer = await create(annaRequest());
+    expect(answer).toMatchObject({ type: "message", role: "assistant", model: MODEL, stop_sequence: null });
+    expect(answer.id).toMatch(/^msg_/);
+    expect(Object.keys(answer.usage).sort()).toEqual([
+      "cache_creation_input_tokens",
+      "cache_read_input_tokens",
+      "input_tokens",
+      "output_tokens",
+    ]);
+  });
+});
+
+describe("prompt cache", () => {
+  /** ~6 000 characters: above the 1024-token minimum together with the tools. */
+  const longSystem = (marker = "") => [
+    { type: "text", text: `${anna.systemPrompt} ${"Anna mag klare Listen. ".repeat(250)}${marker}`, cache_control: { type: "ephemeral" } },
+  ];
+  const turn = (text: string) => ({ messages: [{ role: "user", content: text }] });
+
+  it("writes the prefix on the first request and reads it on the second", async () => {
+    const first = await create(annaRequest({ system: longSystem(), ...turn("Tag 1") }));
+    expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(1024);
+    expect(first.usage.cache_read_input_tokens).toBe(0);
+
+    const second = await create(annaRequest({ system: longSystem(), ...turn("Ein ganz anderer Tag") }));
+    expect(second.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
+    expect(second.usage.cache_creation_input_tokens).toBe(0);
+    expect(second.usage.input_tokens).toBeGreaterThan(0);
+  });
+
+  it("misses when the tool list comes in another order", async () => {
+    const tools = manaTools();
+    await create(annaRequest({ system: longSystem(), tools }));
+    const reordered = await create(annaRequest({ system: longSystem(), tools: [...tools].reverse() }));
+    expect(reordered.usage.cache_read_input_tokens).toBe(0);
+    expect(reordered.usage.cache_creation_input_tokens).toBeGreaterThan(0);
+  });
+
+  it("reads the previous turn's prefix when the breakpoint moves along the conversation", async () => {
+    const marked = (text: string) => [{ type: "text", text, cache_control: { type: "ephemeral" } }];
+    const base = { system: longSystem(), tools: manaTools(["spaces_list"]) };
+    const first = await create(annaRequest({ ...base, messages: [{ role: "user", content: marked("Hallo") }] }));
+    const second = await create(
+      annaRequest({
+        ...base,
+        messages: [
+          { role: "user", content: [{ type: "text", text: "Hallo" }] },
+          { role: "assistant", content: "Hi!" },
+          { role: "user", content: marked("Weiter") },
+        ],
+      }),
+    );
+    expect(second.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
+    expect(second.usage.cache_creation_input_tokens).toBeGreaterThan(0);
+    expect(second.usage.input_tokens).toBe(0);
+  });
+
+  it("caches nothing below the model's minimum length (4096 tokens for haiku-4-5)", async () => {
+    const body = annaRequest({ model: "claude-haiku-4-5", system: longSystem() });
+    const first = await create(body);
+    const second = await create(body);
+    expect(first.usage.cache_creation_input_tokens).toBe(0);
+    expect(second.usage.cache_read_input_tokens).toBe(0);
+    expect(second.usage.input_tokens).toBe(first.usage.input_tokens);
+  });
+});
+
+describe("faults", () => {
+  it.each([
+    ["429;retry-after=3", 429, "rate_limit_error"],
+    ["529", 529, "overloaded_error"],
+    ["500", 500, "api_error"],
+  ])("header %s answers %i %s", async (fault, status, type) => {
+    const response = await post(annaRequest(), { "x-stand-in-fault": fault });
+    if (status === 429) expect(response.headers.get("retry-after")).toBe("3");
+    await expectError(response, status, type);
+  });
+
+  it("delays the answer", async () => {
+    const started = Date.now();
+    const response = await post(annaRequest(), { "x-stand-in-fault": "delay=300" });
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
+  it("cuts an answer off at max_tokens with an input-less trailing tool_use", async () => {
+    const answer = await create(annaRequest(), { "x-stand-in-fault": "max-tokens" });
+    expect(answer.stop_reason).toBe("max_tokens");
+    expect(answer.content[0]!.type).toBe("text");
+    expect(answer.content.at(-1)).toMatchObject({ type: "tool_use", input: {} });
+    expect(answer.usage.output_tokens).toBe(1024);
+  });
+
+  it("also stops at max_tokens when the request allows too few", async () => {
+    const answer = await create(annaRequest({ max_tokens: 5 }));
+    expect(answer.stop_reason).toBe("max_tokens");
+  });
+
+  it("sends a tool_use whose input breaks the schema", async () => {
+    const answer = await create(annaRequest(), { "x-stand-in-fault": "invalid-arg" });
+    const [use] = toolUsesOf(answer);
+    expect(answer.stop_reason).toBe("tool_use");
+    expect(MANA_TOOLS[use!.name as ToolName].safeParse(use!.input).success).toBe(false);
+  });
+
+  it("answers a rating turn with text that is not JSON", async () => {
+    const body = { model: MODEL, max_tokens: 500, messages: [{ role: "user", content: "Module: todo, mood" }] };
+    const answer = await create(body, { "x-stand-in-fault": "malformed-rating" });
+    const text = (answer.content[0] as Anthropic.TextBlock).text;
+    expect(() => JSON.parse(text)).toThrow();
+  });
+
+  it("consumes scripted faults in order, only for the persona they match", async () => {
+    await scriptFaults({ faults: [{ fault: "429", retryAfter: 2 }, { fault: "529" }, { fault: "500" }], match: "Du bist Anna" });
+    const ben = { ...annaRequest(), system: catalog.personas[1]!.systemPrompt };
+    expect((await post(ben)).status).toBe(200);
+    const first = await post(annaRequest());
+    expect(first.headers.get("retry-after")).toBe("2");
+    await expectError(first, 429, "rate_limit_error");
+    await expectError(await post(annaRequest()), 529, "overloaded_error");
+    await expectError(await post(annaRequest()), 500, "api_error");
+    expect((await post(annaRequest())).status).toBe(200);
+  });
+
+  it("keeps a scripted content fault for the turn it can affect", async () => {
+    await scriptFaults({ faults: [{ fault: "malformed-rating" }, { fault: "delay", ms: 10 }, { fault: "max-tokens" }, { fault: "invalid-arg" }] });
+    const toolTurn = await create(annaRequest());
+    expect(toolTurn.stop_reason).not.toBe("max_tokens");
+    const cut = await create(annaRequest());
+    expect(cut.stop_reason).toBe("max_tokens");
+    const invalid = await create(annaRequest());
+    const [use] = toolUsesOf(invalid);
+    expect(MANA_TOOLS[use!.name as ToolName].safeParse(use!.input).success).toBe(false);
+    const rating = await create({ model: MODEL, max_tokens: 500, messages: [{ role: "user", content: "Module: todo" }] });
+    expect(() => JSON.parse((rating.content[0] as Anthropic.TextBlock).text)).toThrow();
+  });
+});
+
+describe("through the Anthropic SDK", () => {
+  const client = new Anthropic({
+    apiKey: "x",
+    baseURL: "http://stack.test",
+    fetch: (url, init) => stack.fetch(url, init as RequestInit),
+    maxRetries: 0,
+  });
+
+  it("plays a tool turn and a rating turn", async () => {
+    const params = annaRequest() as unknown as Anthropic.MessageCreateParamsNonStreaming;
+    const answer = await client.messages.create(params);
+    expect(answer.stop_reason).toBe("tool_use");
+    expect(toolUsesOf(answer).length).toBeGreaterThan(0);
+    const rating = await client.messages.create({
+      model: MODEL,
+      max_tokens: 500,
+      messages: [{ role: "user", content: "Module: notes" }],
+    });
+    expect(JSON.parse((rating.content[0] as Anthropic.TextBlock).text)).toMatchObject({ ratings: [{ module: "notes" }] });
+  });
+
+  it("surfaces a 429 as RateLimitError with the retry-after header", async () => {
+    const params = annaRequest() as unknown as Anthropic.MessageCreateParamsNonStreaming;
+    const error = await client.messages.create(params, { headers: { "x-stand-in-fault": "429;retry-after=7" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+    expect((error as InstanceType<typeof Anthropic.RateLimitError>).headers.get("retry-after")).toBe("7");
+  });
+});
+
+describe("stats", () => {
+  it("counts requests by status, sums usage and logs each request", async () => {
+    await create(annaRequest());
+    await post(annaRequest(), { "x-stand-in-fault": "529" });
+    const snapshot = await stats();
+    expect(snapshot.requests).toBe(2);
+    expect(snapshot.byStatus).toEqual({ "200": 1, "529": 1 });
+    expect(snapshot.usage.input_tokens).toBeGreaterThan(0);
+    expect(snapshot.log[0]).toMatchObject({ model: MODEL, status: 200, system: anna.systemPrompt.slice(0, 60) });
+    expect(snapshot.log[0]!.toolCount).toBeGreaterThan(0);
+    expect(snapshot.log[1]).toMatchObject({ status: 529, stop_reason: null });
+  });
+
+  it("starts empty after POST /__stack/reset", async () => {
+    await create(annaRequest());
+    await stack.fetch("http://stack.test/__stack/reset", { method: "POST" });
+    expect((await stats()).requests).toBe(0);
+  });
+});

@@ -1,0 +1,71 @@
+/** One cacheable position of the prompt: a tool, a system block or a message content block. */
+export interface Segment {
+  /** Identifies the whole prefix up to and including this block (see usage.ts). */
+  key: string;
+  tokens: number;
+  /** Set when the block carries cache_control; only breakpoints are written. */
+  breakpoint: boolean;
+  ttlMs: number;
+}
+
+export interface CacheOutcome {
+  read: number;
+  written: number;
+  uncached: number;
+}
+
+/** The real API looks for earlier cache entries at most this many blocks before each breakpoint. */
+const LOOKBACK = 20;
+const PRUNE_ABOVE = 10_000;
+
+/**
+ * The prompt cache of one API account, in Durable Object memory: prefix key → expiry (epoch ms). Like the
+ * real cache it is exact-prefix only, so a change anywhere before a breakpoint (a reordered tool list, an
+ * edited system prompt) misses.
+ */
+export class PromptCache {
+  readonly #entries = new Map<string, number>();
+
+  apply(segments: readonly Segment[], minTokens: number, now = Date.now()): CacheOutcome {
+    const ends = prefixTokens(segments);
+    const total = ends.at(-1) ?? 0;
+    const breakpoints = segments.flatMap((segment, index) => (segment.breakpoint ? [index] : []));
+    const last = breakpoints.at(-1);
+    if (last === undefined) return { read: 0, written: 0, uncached: total };
+
+    const hit = this.#longestHit(segments, breakpoints, now);
+    const read = hit === undefined ? 0 : ends[hit]!;
+    if (hit !== undefined) this.#entries.set(segments[hit]!.key, now + segments[hit]!.ttlMs);
+
+    const cacheable = breakpoints.filter((index) => ends[index]! >= minTokens);
+    for (const index of cacheable) this.#entries.set(segments[index]!.key, now + segments[index]!.ttlMs);
+    const written = cacheable.length > 0 ? ends[last]! - read : 0;
+    this.#prune(now);
+    return { read, written, uncached: total - read - written };
+  }
+
+  #longestHit(segments: readonly Segment[], breakpoints: readonly number[], now: number): number | undefined {
+    let best: number | undefined;
+    for (const breakpoint of breakpoints) {
+      for (let index = breakpoint; index > breakpoint - LOOKBACK && index >= 0; index--) {
+        if (best !== undefined && index <= best) break;
+        if ((this.#entries.get(segments[index]!.key) ?? 0) > now) {
+          best = index;
+          break;
+        }
+      }
+    }
+    return best;
+  }
+
+  #prune(now: number): void {
+    if (this.#entries.size <= PRUNE_ABOVE) return;
+    for (const [key, expiry] of this.#entries) if (expiry <= now) this.#entries.delete(key);
+  }
+}
+
+/** ends[i] = tokens of blocks 0..i. */
+function prefixTokens(segments: readonly Segment[]): number[] {
+  let sum = 0;
+  return segments.map((segment) => (sum += segment.tokens));
+}

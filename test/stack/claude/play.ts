@@ -1,0 +1,105 @@
+import type { Answer, OutputBlock } from "./answer-types";
+import { argumentsFor } from "./args";
+import { moduleOf, type OfferedTool } from "./catalog";
+import * as german from "./german";
+import { Rng, token } from "./hash";
+import { uuid } from "./strings";
+import type { Turn } from "./turn";
+
+type ToolUse = Extract<OutputBlock, { type: "tool_use" }>;
+
+/**
+ * A turn with tools: call tools until the persona's target is reached, then sum up the day. Calls prefer the
+ * persona's modules and alternate between looking (read) and doing (write); every second step makes two
+ * calls at once, as Claude does with parallel tool use.
+ */
+export function toolTurn(turn: Turn): Answer {
+  const choice = turn.request.tool_choice;
+  const forced = choice?.type === "any" || choice?.type === "tool";
+  const remaining = turn.persona.targetCalls - turn.calls.length;
+  if (remaining <= 0 && !forced) return endOfDay(turn);
+
+  const parallel = turn.step % 2 === 0 && remaining >= 2 && !disablesParallel(turn) && choice?.type !== "tool";
+  const uses = planCalls(turn, parallel ? 2 : 1);
+  if (uses.length === 0) return endOfDay(turn);
+  // A forced call comes without words, as with the real model.
+  const text = forced ? [] : preamble(turn, uses[0]!);
+  return { content: [...text, ...uses], stop_reason: "tool_use" };
+}
+
+/** Half of the time the persona says what it is about to do. */
+function preamble(turn: Turn, use: ToolUse): OutputBlock[] {
+  const rng = new Rng(`${turn.fingerprint}:preamble`);
+  const tool = turn.tools.find((candidate) => candidate.name === use.name);
+  if (!tool || !rng.chance(0.5)) return [];
+  return [{ type: "text", text: german.preamble(turn.persona, rng, tool.kind, tool.module) }];
+}
+
+/** One call whose input lacks a required field, for the invalid-arg fault; undefined when no tool has one. */
+export function invalidCall(turn: Turn): ToolUse | undefined {
+  const candidates = turn.tools.filter((tool) => tool.required.length > 0);
+  const preferred = candidates.filter((tool) => turn.persona.prefers(tool.module));
+  const pool = preferred.length > 0 ? preferred : candidates;
+  if (pool.length === 0) return undefined;
+  const rng = new Rng(`${turn.persona.seed}:invalid:${turn.calls.length}`);
+  const tool = rng.pick(pool);
+  const use = useOf(turn, tool, turn.calls.length, rng, uuid(rng));
+  delete use.input[tool.required[0]!];
+  return use;
+}
+
+/** The next `count` calls; fewer when the persona has nothing it can do (every tool needs an unseen id). */
+export function planCalls(turn: Turn, count: number): ToolUse[] {
+  const uses: ToolUse[] = [];
+  for (let offset = 0; offset < count; offset++) {
+    const index = turn.calls.length + offset;
+    const rng = new Rng(`${turn.persona.seed}:call:${index}`);
+    const tool = chooseTool(turn, index, uses, rng);
+    if (!tool) break;
+    uses.push(useOf(turn, tool, index, rng, freeId(turn, tool, uses)));
+  }
+  return uses;
+}
+
+function useOf(turn: Turn, tool: OfferedTool, index: number, rng: Rng, id: string | undefined): ToolUse {
+  const context = { persona: turn.persona, rng, module: tool.module, now: turn.now, id };
+  return {
+    type: "tool_use",
+    id: `toolu_${token(`${turn.fingerprint}:${index}`, 24)}`,
+    name: tool.name,
+    input: argumentsFor(tool.schema, context),
+  };
+}
+
+function chooseTool(turn: Turn, index: number, planned: readonly ToolUse[], rng: Rng): OfferedTool | undefined {
+  const choice = turn.request.tool_choice;
+  if (choice?.type === "tool") return turn.tools.find((tool) => tool.name === choice.name);
+  const usable = turn.tools.filter((tool) => !tool.needsId || freeId(turn, tool, planned) !== undefined);
+  const kind = index % 2 === 0 ? "read" : "write";
+  const preferred = usable.filter((tool) => turn.persona.prefers(tool.module));
+  const ofKind = (tools: OfferedTool[]) => tools.filter((tool) => tool.kind === kind);
+  const pools = [ofKind(preferred), preferred, ofKind(usable), usable];
+  const pool = pools.find((candidates) => candidates.length > 0) ?? [];
+  const called = new Set([...turn.calls, ...planned].map((use) => use.name));
+  const fresh = pool.filter((tool) => !called.has(tool.name));
+  return pool.length === 0 ? undefined : rng.pick(fresh.length > 0 ? fresh : pool);
+}
+
+/** The newest id of this module's records that no call has acted on yet, so a todo is completed once. */
+function freeId(turn: Turn, tool: OfferedTool, planned: readonly ToolUse[]): string | undefined {
+  if (!tool.needsId) return undefined;
+  const used = new Set([...turn.calls, ...planned].map((use) => use.input.id));
+  return (turn.ids.get(tool.module) ?? []).findLast((id) => !used.has(id));
+}
+
+function disablesParallel(turn: Turn): boolean {
+  const choice = turn.request.tool_choice;
+  return choice !== undefined && choice.type !== "none" && choice.disable_parallel_tool_use === true;
+}
+
+function endOfDay(turn: Turn): Answer {
+  const rng = new Rng(`${turn.fingerprint}:summary`);
+  const modules = [...new Set(turn.calls.map((call) => moduleOf(call.name)))];
+  const text = german.summary(rng, turn.calls.length, modules);
+  return { content: [{ type: "text", text }], stop_reason: "end_turn" };
+}
