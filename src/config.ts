@@ -36,6 +36,10 @@ const schema = z.object({
   CLAUDE_TIMEOUT_MS: int(90_000, 1_000, 600_000),
   RUN_RETENTION: int(50, 1, 1_000),
   RUNNER_PAUSED: flag,
+  PROMPT_CACHING: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((raw) => raw === "true"),
   RUNNER_ADMIN_TOKEN: z.string().min(16).optional(),
   TOOL_ALLOW: list(["*"]),
   TOOL_DENY: list(DEFAULT_TOOL_DENY),

@@ -5,7 +5,7 @@ import type { ToolOutcome } from "../mcp/session";
 import { initialLoopState, type LoopPorts, type LoopState, mainRequest, runMainTurn, type TurnSetup } from "./loop";
 import { ZERO_USAGE } from "./usage";
 
-const setup: TurnSetup = { model: "m", maxTokens: 100, system: "Du bist Anna", tools: [] };
+const setup: TurnSetup = { model: "m", maxTokens: 100, system: "Du bist Anna", tools: [], promptCaching: true };
 const usage = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
 
 function reply(stop: Message["stop_reason"], ...content: unknown[]): Message {
@@ -114,5 +114,6 @@ describe("mainRequest", () => {
     const marks = JSON.stringify(request).match(/cache_control/g) ?? [];
     expect(marks).toHaveLength(2);
     expect(JSON.stringify(messages)).not.toContain("cache_control");
+    expect(JSON.stringify(mainRequest({ ...setup, promptCaching: false }, messages))).not.toContain("cache_control");
   });
 });

@@ -47,6 +47,8 @@ export interface TurnSetup {
   maxTokens: number;
   system: string;
   tools: Tool[];
+  /** Mark the cached prefix; off only to measure what caching saves. */
+  promptCaching: boolean;
 }
 
 export interface LoopPorts {
@@ -193,12 +195,13 @@ function dropCutToolUse(content: ContentBlock[]): ContentBlock[] {
 
 /** Tools and system form one cached prefix; the second breakpoint lets the conversation grow behind it. */
 export function mainRequest(setup: TurnSetup, messages: MessageParam[]): MessageCreateParamsNonStreaming {
+  const cache = setup.promptCaching ? { cache_control: EPHEMERAL } : {};
   return {
     model: setup.model,
     max_tokens: setup.maxTokens,
-    system: [{ type: "text", text: setup.system, cache_control: EPHEMERAL }],
+    system: [{ type: "text", text: setup.system, ...cache }],
     tools: setup.tools,
-    messages: withTrailingBreakpoint(messages),
+    messages: setup.promptCaching ? withTrailingBreakpoint(messages) : messages,
   };
 }
 

@@ -120,7 +120,13 @@ function start(run: RunRecord, deps: RunDeps): void {
 
 async function mainTurn(run: RunRecord, session: Session, deps: RunDeps): Promise<LoopState> {
   const { config } = deps;
-  const setup: TurnSetup = { model: config.ANTHROPIC_MODEL, maxTokens: config.MAX_OUTPUT_TOKENS, system: run.persona.systemPrompt, tools: session.tools };
+  const setup: TurnSetup = {
+    model: config.ANTHROPIC_MODEL,
+    maxTokens: config.MAX_OUTPUT_TOKENS,
+    system: run.persona.systemPrompt,
+    tools: session.tools,
+    promptCaching: config.PROMPT_CACHING,
+  };
   const deadline = (run.startedAt ?? deps.now()) + config.RUN_WALL_CLOCK_MS;
   return runMainTurn(run.loop as LoopState, setup, {
     model: deps.ports.model,

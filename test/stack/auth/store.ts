@@ -1,8 +1,33 @@
 import { DurableObject } from "cloudflare:workers";
+import type { Hono } from "hono";
 import type { StackEnv } from "../env";
+import { createAuthApp } from "./app";
+import { StandInClock } from "./clock";
+import type { AuthDeps } from "./deps";
+import { Faults } from "./faults";
+import { migrate } from "./schema";
+import { ensureSeeded } from "./seed";
 
+/** The mana-auth stand-in: one SQLite-backed instance holds users, personas, spaces, sessions and ledgers. */
 export class AuthStore extends DurableObject<StackEnv> {
+  private readonly app: Hono;
+
+  constructor(ctx: DurableObjectState, env: StackEnv) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    migrate(sql);
+    const deps: AuthDeps = {
+      sql,
+      env,
+      clock: new StandInClock(sql),
+      faults: new Faults(sql),
+      transaction: (fn) => ctx.storage.transactionSync(fn),
+    };
+    this.app = createAuthApp(deps);
+    void ctx.blockConcurrencyWhile(() => ensureSeeded(deps));
+  }
+
   override async fetch(request: Request): Promise<Response> {
-    return Response.json({ placeholder: "AuthStore", path: new URL(request.url).pathname });
+    return this.app.fetch(request);
   }
 }

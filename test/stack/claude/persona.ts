@@ -34,8 +34,14 @@ export function readPersona(request: MessagesRequest): Persona {
     name,
     topics: topicsOf(seed),
     prefers: (module) => mentions(seed, module),
-    targetCalls: 3 + (hash(seed) % 6),
+    targetCalls: pinnedCalls(seed) ?? 3 + (hash(seed) % 6),
   };
+}
+
+/** Benchmarks pin the run length with `[stand-in tool calls: N]` in the persona's prompt. */
+function pinnedCalls(seed: string): number | undefined {
+  const pinned = /\[stand-in tool calls: (\d+)\]/.exec(seed)?.[1];
+  return pinned === undefined ? undefined : Number(pinned);
 }
 
 function topicsOf(text: string): string[] {

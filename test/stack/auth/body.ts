@@ -1,0 +1,18 @@
+import type { z } from "zod";
+
+/** A request body parsed with a schema; invalid JSON and schema failures both come back as a message. */
+export async function parseBody<T>(
+  request: Request,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await request.text());
+  } catch {
+    return { ok: false, message: "Invalid JSON" };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, message: `${issue?.path.join(".") || "body"}: ${issue?.message}` };
+}

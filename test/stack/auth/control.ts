@@ -1,0 +1,87 @@
+/**
+ * The stand-in's control surface, for tests and the fault matrix; mana-auth has nothing like it.
+ *
+ * POST   /__stack/auth/reset                 wipe everything and reseed the catalog → {"ok":true}
+ * PUT    /__stack/auth/clock                 {"now": ISO | null} fixes the clock of the due list, last_active_at
+ *                                            and ledger createdAt; null returns to real time
+ *                                            → {"now": ISO, "fixed": boolean}
+ * POST   /__stack/auth/faults                {"route": "login"|"due"|"actions"|"feedback"|"memberships",
+ *                                            "status": 400–599, "times"?: n ≥ 1 (default 1)}: the next n requests
+ *                                            of that route answer status in the route's envelope, write nothing
+ *                                            → {"ok":true}
+ * POST   /__stack/auth/memberships           {"userId","organizationId","name","type"} adds a space the user is a
+ *                                            member of (metadata {"type"}) → {"ok":true}; 404 unknown user
+ * DELETE /__stack/auth/personas/:id          hard delete, later calls about it 404 → {"ok":true}; 404 unknown
+ *        /__stack/auth/personas/:id?soft=1   soft delete: kept, but off the due and admin lists
+ * GET    /__stack/auth/rows?userId=          → {"actions":[{id,tickId,toolName,inputHash,result,errorMessage,
+ *                                            latencyMs,createdAt}], "feedback":[{id,module,tickId,rating,notes,
+ *                                            createdAt}], "sessions": n}, insertion order
+ * Invalid bodies answer 400 {"error": "..."}.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { readActions } from "./actions";
+import { parseBody } from "./body";
+import type { AuthDeps } from "./deps";
+import { routeError } from "./errors";
+import { FAULT_ROUTES } from "./faults";
+import { readFeedback } from "./feedback";
+import { erasePersona, findPersona, softDeletePersona } from "./personas";
+import { reseed } from "./seed";
+import { countSessions } from "./sessions";
+import { addSpace } from "./spaces";
+import { iso } from "./time";
+import { userExists } from "./users";
+
+const clockBody = z.object({ now: z.iso.datetime({ offset: true }).nullable() });
+const faultBody = z.object({
+  route: z.enum(FAULT_ROUTES),
+  status: z.int().min(400).max(599),
+  times: z.int().min(1).default(1),
+});
+const spaceBody = z.object({
+  userId: z.string().min(1),
+  organizationId: z.string().min(1),
+  name: z.string().min(1),
+  type: z.string().min(1),
+});
+
+export function controlRoutes(deps: AuthDeps): Hono {
+  const { sql } = deps;
+  return new Hono()
+    .post("/reset", async (c) => {
+      await reseed(deps);
+      return c.json({ ok: true });
+    })
+    .put("/clock", async (c) => {
+      const body = await parseBody(c.req.raw, clockBody);
+      if (!body.ok) return routeError(400, body.message);
+      deps.clock.fix(body.value.now === null ? null : Date.parse(body.value.now));
+      return c.json({ now: iso(deps.clock.now()), fixed: body.value.now !== null });
+    })
+    .post("/faults", async (c) => {
+      const body = await parseBody(c.req.raw, faultBody);
+      if (!body.ok) return routeError(400, body.message);
+      deps.faults.arm(body.value.route, body.value.status, body.value.times);
+      return c.json({ ok: true });
+    })
+    .post("/memberships", async (c) => {
+      const body = await parseBody(c.req.raw, spaceBody);
+      if (!body.ok) return routeError(400, body.message);
+      if (!userExists(sql, body.value.userId)) return routeError(404, "User not found");
+      addSpace(sql, body.value, deps.clock.now());
+      return c.json({ ok: true });
+    })
+    .delete("/personas/:id", (c) => {
+      const userId = c.req.param("id");
+      if (!findPersona(sql, userId)) return routeError(404, "Persona not found");
+      if (c.req.query("soft") === "1") softDeletePersona(sql, userId, deps.clock.now());
+      else deps.transaction(() => erasePersona(sql, userId));
+      return c.json({ ok: true });
+    })
+    .get("/rows", (c) => {
+      const userId = c.req.query("userId");
+      if (!userId) return routeError(400, "userId query parameter is required");
+      return c.json({ actions: readActions(sql, userId), feedback: readFeedback(sql, userId), sessions: countSessions(sql, userId) });
+    });
+}

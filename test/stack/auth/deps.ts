@@ -1,0 +1,13 @@
+import type { StackEnv } from "../env";
+import type { StandInClock } from "./clock";
+import type { Faults } from "./faults";
+
+/** What every route of the stand-in needs; built once per Durable Object instance. */
+export interface AuthDeps {
+  sql: SqlStorage;
+  env: StackEnv;
+  clock: StandInClock;
+  faults: Faults;
+  /** Runs fn atomically: a throw rolls back every write it made. */
+  transaction<T>(fn: () => T): T;
+}

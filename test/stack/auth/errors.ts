@@ -1,0 +1,17 @@
+/** mana-auth's three error envelopes (contracts §1): its middleware, its routes, and the login wrapper. */
+
+export function middlewareError(status: number, message: string): Response {
+  return Response.json({ statusCode: status, message }, { status });
+}
+
+export function routeError(status: number, error: string): Response {
+  return Response.json({ error }, { status });
+}
+
+export function loginError(status: number, code: string, message: string, retryAfterSec?: number): Response {
+  if (retryAfterSec === undefined) return Response.json({ error: code, message, status }, { status });
+  return Response.json(
+    { error: code, message, status, retryAfterSec },
+    { status, headers: { "retry-after": String(retryAfterSec) } },
+  );
+}

@@ -1,0 +1,63 @@
+import type { MiddlewareHandler } from "hono";
+import { loginError, middlewareError } from "./errors";
+
+export const FAULT_ROUTES = ["login", "due", "actions", "feedback", "memberships"] as const;
+export type FaultRoute = (typeof FAULT_ROUTES)[number];
+
+const LOGIN_CODES: Record<number, string> = {
+  400: "VALIDATION",
+  401: "INVALID_CREDENTIALS",
+  403: "EMAIL_NOT_VERIFIED",
+  429: "RATE_LIMITED",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+/** Armed failures: the next `times` requests of a route answer `status` instead of doing their work. */
+export class Faults {
+  constructor(private readonly sql: SqlStorage) {}
+
+  arm(route: FaultRoute, status: number, times: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO faults (route, status, remaining) VALUES (?, ?, ?)", route, status, times);
+  }
+
+  /** The status to fail this request with, consuming one armed failure; null to proceed normally. */
+  take(route: FaultRoute): number | null {
+    const armed = this.sql
+      .exec<{ status: number }>(
+        "UPDATE faults SET remaining = remaining - 1 WHERE route = ? AND remaining > 0 RETURNING status",
+        route,
+      )
+      .toArray()[0];
+    return armed ? armed.status : null;
+  }
+
+  /** Fails the request with an armed fault, in the envelope the real route would use for that status. */
+  middleware(route: FaultRoute): MiddlewareHandler {
+    return async (_c, next) => {
+      const status = this.take(route);
+      if (status === null) return next();
+      return route === "login" ? loginFault(status) : middlewareError(status, statusText(status));
+    };
+  }
+}
+
+function loginFault(status: number): Response {
+  const code = LOGIN_CODES[status] ?? "INTERNAL_ERROR";
+  return loginError(status, code, statusText(status), status === 429 ? 60 : undefined);
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? `HTTP ${status}`;
+}

@@ -1,0 +1,8 @@
+/** The wire format of every mana-auth timestamp: ISO 8601 with milliseconds and Z. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : iso(ms);
+}
