@@ -1,6 +1,7 @@
 import { createScheduledController, env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index";
+import { createApp } from "../src/http/app";
 import type { Env } from "../src/env";
 import { claudeFaults, diagTick, freshWorld, personaId, personas, rows, SATURDAY, send, stackJson } from "./helpers";
 import { expectExactlyOnce, runsOf } from "./invariants";
@@ -52,6 +53,44 @@ describe("a tick against the stand-in stack", () => {
     const status = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: { userId: string; lastRun?: { runId: string } }[] };
     expect(status.personas.find((p) => p.userId === annaId)?.lastRun?.runId).toBe((await runsOf(annaId))[0]?.runId);
     expect(await runsOf(annaId)).toHaveLength(1);
+  });
+});
+
+describe("the cron and the switches", () => {
+  it("skips a malformed due entry with a clear error while the others run", async () => {
+    await stackJson("/__stack/auth/due-extra", send("POST", { entries: [{ userId: "broken", email: "not-an-email", tickCadence: "daily" }] }));
+    const tick = await diagTick();
+    expect(tick.result).toMatchObject({ due: 11, ranSuccessfully: 10, failed: [] });
+    expect(tick.result.invalid).toHaveLength(1);
+    expect(tick.result.invalid[0]).toMatchObject({ index: 10, userId: "broken" });
+    expect(tick.result.invalid[0]?.error).toMatch(/email/);
+  });
+
+  it("dispatches through the scheduled handler and returns before the runs finish", async () => {
+    const runner = env as unknown as Env;
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), runner);
+    const hub = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: unknown[] };
+    expect(hub.personas).toHaveLength(10);
+    const annaId = await personaId("Anna");
+    for (let i = 0; i < 200 && (await runsOf(annaId))[0]?.phase !== "succeeded"; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await runsOf(annaId))[0]?.phase).toBe("succeeded");
+    expect((await rows(annaId)).actions.length).toBeGreaterThan(0);
+  });
+
+  it("runs nobody while paused at runtime, and again after resume", async () => {
+    await SELF.fetch("http://runner.test/admin/pause", { method: "POST" });
+    const paused = await diagTick();
+    expect(paused.result).toMatchObject({ paused: true, due: 0, ranSuccessfully: 0 });
+    expect(await (await SELF.fetch("http://runner.test/health")).json()).toMatchObject({ paused: true });
+    await SELF.fetch("http://runner.test/admin/resume", { method: "POST" });
+    expect((await diagTick()).result.ranSuccessfully).toBe(10);
+  });
+
+  it("refuses to run in production with the dev seed secret", async () => {
+    const app = createApp();
+    const response = await app.fetch(new Request("http://runner.test/health"), { ...(env as object), ENVIRONMENT: "production" });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: expect.stringMatching(/PERSONA_SEED_SECRET is the dev fallback/) });
   });
 });
 

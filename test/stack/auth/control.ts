@@ -13,6 +13,10 @@
  *                                            member of (metadata {"type"}) → {"ok":true}; 404 unknown user
  * DELETE /__stack/auth/personas/:id          hard delete, later calls about it 404 → {"ok":true}; 404 unknown
  *        /__stack/auth/personas/:id?soft=1   soft delete: kept, but off the due and admin lists
+ * POST   /__stack/auth/seed                  {"count": 1–20000, "toolCalls"?: n} replaces the catalog with synthetic
+ *                                            daily personas (benchmarks) → {"ok":true,"count":n}
+ * POST   /__stack/auth/due-extra             {"entries": [any JSON]} appended verbatim to every due list, to feed
+ *                                            the runner malformed entries → {"ok":true}
  * GET    /__stack/auth/rows?userId=          → {"actions":[{id,tickId,toolName,inputHash,result,errorMessage,
  *                                            latencyMs,createdAt}], "feedback":[{id,module,tickId,rating,notes,
  *                                            createdAt}], "sessions": n}, insertion order
@@ -27,7 +31,7 @@ import { routeError } from "./errors";
 import { FAULT_ROUTES } from "./faults";
 import { readFeedback } from "./feedback";
 import { erasePersona, findPersona, softDeletePersona } from "./personas";
-import { reseed } from "./seed";
+import { reseed, seedSynthetic } from "./seed";
 import { countSessions } from "./sessions";
 import { addSpace } from "./spaces";
 import { iso } from "./time";
@@ -39,6 +43,8 @@ const faultBody = z.object({
   status: z.int().min(400).max(599),
   times: z.int().min(1).default(1),
 });
+const seedBody = z.object({ count: z.int().min(1).max(20_000), toolCalls: z.int().min(1).max(40).optional() });
+const dueExtraBody = z.object({ entries: z.array(z.unknown()) });
 const spaceBody = z.object({
   userId: z.string().min(1),
   organizationId: z.string().min(1),
@@ -63,6 +69,18 @@ export function controlRoutes(deps: AuthDeps): Hono {
       const body = await parseBody(c.req.raw, faultBody);
       if (!body.ok) return routeError(400, body.message);
       deps.faults.arm(body.value.route, body.value.status, body.value.times);
+      return c.json({ ok: true });
+    })
+    .post("/seed", async (c) => {
+      const body = await parseBody(c.req.raw, seedBody);
+      if (!body.ok) return routeError(400, body.message);
+      await seedSynthetic(deps, body.value.count, body.value.toolCalls);
+      return c.json({ ok: true, count: body.value.count });
+    })
+    .post("/due-extra", async (c) => {
+      const body = await parseBody(c.req.raw, dueExtraBody);
+      if (!body.ok) return routeError(400, body.message);
+      sql.exec("INSERT OR REPLACE INTO stand_in (key, value) VALUES ('dueExtra', ?)", JSON.stringify(body.value.entries));
       return c.json({ ok: true });
     })
     .post("/memberships", async (c) => {

@@ -17,7 +17,7 @@ export function internalRoutes(deps: AuthDeps): Hono {
     .get("/personas/due", faults.middleware("due"), (c) => {
       const now = deps.clock.now();
       const due = livePersonas(deps.sql).filter((p) => isDue(p.tick_cadence, p.last_active_at, now));
-      return c.json({ personas: due.map(duePersona), serverTime: iso(now) });
+      return c.json({ personas: [...due.map(duePersona), ...dueExtra(deps.sql)], serverTime: iso(now) });
     })
     .post(
       "/personas/:id/actions",
@@ -33,4 +33,10 @@ export function internalRoutes(deps: AuthDeps): Hono {
       const userId = c.req.param("userId");
       return c.json({ userId, memberships: membershipsOf(deps.sql, userId) });
     });
+}
+
+/** Raw entries a test appended with POST /__stack/auth/due-extra. */
+function dueExtra(sql: SqlStorage): unknown[] {
+  const row = sql.exec<{ value: string }>("SELECT value FROM stand_in WHERE key = 'dueExtra'").toArray()[0];
+  return row ? (JSON.parse(row.value) as unknown[]) : [];
 }

@@ -36,8 +36,7 @@ function personalSpaceId(userId: string): string {
  * Derives everything asynchronous first, so wiping and writing happen in one synchronous step that no other
  * request can observe half done.
  */
-async function prepareSeed(env: StackEnv): Promise<SeedUser[]> {
-  const personas = z.array(catalogPersona).parse(catalog.personas);
+async function prepareSeed(env: StackEnv, personas = z.array(catalogPersona).parse(catalog.personas)): Promise<SeedUser[]> {
   return Promise.all(
     personas.map(async (persona) => ({
       ...persona,
@@ -88,6 +87,24 @@ function isSeeded(sql: SqlStorage): boolean {
 /** Back to the catalog: every row, the fixed clock, armed faults and lockouts are gone. */
 export async function reseed(deps: AuthDeps): Promise<void> {
   const users = await prepareSeed(deps.env);
+  deps.transaction(() => writeSeed(deps.sql, users, Date.now()));
+}
+
+/**
+ * Replaces the catalog with `count` synthetic daily personas for benchmarks; `toolCalls` pins how many tool
+ * calls the Claude stand-in makes for each (see claude/persona.ts).
+ */
+export async function seedSynthetic(deps: AuthDeps, count: number, toolCalls?: number): Promise<void> {
+  const pin = toolCalls === undefined ? "" : ` [stand-in tool calls: ${toolCalls}]`;
+  const personas: CatalogPersona[] = Array.from({ length: count }, (_, i) => ({
+    name: `Bench${i}`,
+    email: `persona.bench${i}@mana.test`,
+    archetype: "benchmark",
+    systemPrompt: `Du bist Bench${i}, eine Testperson. Du nutzt Mana für Aufgaben, Notizen und Stimmung.${pin}`,
+    moduleMix: { todo: 0.4, notes: 0.3, mood: 0.3 },
+    tickCadence: "daily",
+  }));
+  const users = await prepareSeed(deps.env, personas);
   deps.transaction(() => writeSeed(deps.sql, users, Date.now()));
 }
 

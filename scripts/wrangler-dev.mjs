@@ -1,0 +1,41 @@
+// Starts `wrangler dev` for one Worker and resolves once it serves requests; shared by `npm run dev` and the bench.
+import { spawn } from "node:child_process";
+
+export function startWorker(name, args, { quiet = false, onLine } = {}) {
+  const child = spawn("wrangler", ["dev", ...args], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let resolveReady;
+  let rejectReady;
+  const ready = new Promise((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  let buffered = "";
+  const read = (stream, out) =>
+    stream.on("data", (chunk) => {
+      const text = chunk.toString();
+      if (!quiet) out.write(text.replace(/^(?=.)/gm, `[${name}] `));
+      buffered += text;
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) {
+        if (/Ready on https?:\/\//.test(line)) resolveReady();
+        onLine?.(line);
+      }
+    });
+  read(child.stdout, process.stdout);
+  read(child.stderr, process.stderr);
+  child.on("exit", (code) => rejectReady(new Error(`${name}: wrangler dev exited with ${code} before it was ready`)));
+  return {
+    child,
+    ready,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
