@@ -5,6 +5,8 @@ export function startWorker(name, args, { quiet = false, onLine } = {}) {
   const child = spawn("wrangler", ["dev", ...args], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so stopping it also stops the node and workerd processes wrangler starts.
+    detached: true,
   });
   let resolveReady;
   let rejectReady;
@@ -35,7 +37,7 @@ export function startWorker(name, args, { quiet = false, onLine } = {}) {
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
-        child.kill("SIGTERM");
+        process.kill(-child.pid, "SIGTERM");
       }),
   };
 }
