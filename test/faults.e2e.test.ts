@@ -1,8 +1,9 @@
-import { env, evictDurableObject, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { abortAllDurableObjects, createScheduledController, env, evictDurableObject, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
+import worker from "../src/index";
 import { personaStub } from "../src/persona/runner";
-import { claudeFaults, diagTick, freshWorld, personaId, personas, rows, send, stackJson } from "./helpers";
+import { claudeFaults, diagTick, executions, freshWorld, personaId, personas, rows, send, stackJson } from "./helpers";
 import { expectExactlyOnce, runsOf } from "./invariants";
 
 const runner = env as unknown as Env;
@@ -15,8 +16,8 @@ async function authFault(route: string, status: number, times = 1) {
   await stackJson("/__stack/auth/faults", send("POST", { route, status, times }));
 }
 
-async function mcpFault(tool: string, kind: string, times = 1) {
-  await stackJson("/__stack/mcp/faults", send("POST", { tool, kind, times }));
+async function mcpFault(tool: string, kind: string, options: { times?: number; ms?: number; userId?: string } = {}) {
+  await stackJson("/__stack/mcp/faults", send("POST", { tool, kind, ...options }));
 }
 
 async function annaRuns() {
@@ -84,6 +85,25 @@ describe("fault matrix: mana-mcp", () => {
     expect(lost[0]?.result).toBe("error");
   });
 
+  it("tool timeout (reply slower than MCP_CALL_TIMEOUT_MS): recorded as effect unknown, never retried", async () => {
+    await mcpFault("*", "slow", { ms: 4_000 });
+    const tick = await diagTick();
+    expect(tick.result.failed).toEqual([]);
+    const runs = await Promise.all(personas.map(async (p) => expectExactlyOnce(await personaId(p.name))));
+    const timedOut = runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((a) => /effect unknown/.test(a.errorMessage ?? ""));
+    expect(timedOut).toHaveLength(1);
+  });
+
+  it("401 on a call: refused, recorded as an error, not retried", async () => {
+    await mcpFault("*", "http-401");
+    const tick = await diagTick();
+    expect(tick.result.failed).toEqual([]);
+    const runs = await Promise.all(personas.map(async (p) => expectExactlyOnce(await personaId(p.name))));
+    const refused = runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((a) => /HTTP 401/.test(a.errorMessage ?? ""));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.result).toBe("error");
+  });
+
   it("HTTP 500 on a call: recorded as an error, the run goes on", async () => {
     await mcpFault("*", "http-500");
     const tick = await diagTick();
@@ -96,10 +116,14 @@ describe("fault matrix: mana-mcp", () => {
 
 describe("fault matrix: mana-auth", () => {
   it("login 401: stops, names the likely cause, and does not try again", async () => {
+    // A wrong seed secret fails every persona's login at once; each must stop after its one attempt.
     await authFault("login", 401, 10);
     const tick = await diagTick();
-    expect(tick.result.failed).toHaveLength(1);
-    expect(tick.result.failed[0]?.error).toMatch(/PERSONA_SEED_SECRET/);
+    expect(tick.result.failed).toHaveLength(10);
+    for (const failure of tick.result.failed) expect(failure.error).toMatch(/PERSONA_SEED_SECRET/);
+    const next = await diagTick();
+    expect(next.result.ranSuccessfully).toBe(0);
+    expect(next.result.skipped).toHaveLength(10);
     const status = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: { email: string; loginBackoffReason?: string }[] };
     expect(status.personas.find((p) => p.email === anna.email)?.loginBackoffReason).toMatch(/INVALID_CREDENTIALS/);
     const stub = personaStub(runner.PERSONA, await personaId("Anna"));
@@ -167,24 +191,54 @@ describe("fault matrix: platform", () => {
     await expectExactlyOnce(annaId);
   });
 
-  it("a call in flight at a crash is reported as interrupted, not re-run", async () => {
+  it("alarm aborted with a tool call in flight: retried, the call answered as interrupted, never re-run", async () => {
     await claudeFaults([{ fault: "delay", ms: 1 }], annaMatch);
-    await mcpFault("*", "lose-reply");
     const annaId = await personaId("Anna");
-    await diagTick();
-    await expectExactlyOnce(annaId);
+    await mcpFault("*", "slow", { ms: 2_500, userId: annaId });
+    const ticking = diagTick();
+    const stub = personaStub(runner.PERSONA, annaId);
+    await waitFor(async () => ((await runsOf(annaId))[0]?.loop?.inflight ? true : undefined), "a tool call in flight");
+    // A crash, not a graceful eviction: every instance dies mid-request, storage stays.
+    await abortAllDurableObjects();
+    const persona = await stub.knownPersona();
+    await stub.dispatch({ persona: persona as NonNullable<typeof persona>, slot: (await runsOf(annaId))[0]?.slot as string });
+    await runDurableObjectAlarm(stub);
+    await ticking.catch(() => undefined);
+    await waitFor(async () => ((await runsOf(annaId))[0]?.phase === "succeeded" ? true : undefined), "run to finish");
+    const [run] = await expectExactlyOnce(annaId);
+    const interrupted = (run?.loop?.actions ?? []).filter((action) => /interrupted/.test(action.errorMessage ?? ""));
+    expect(interrupted).toHaveLength(1);
+    const ran = (await executions()).filter((e) => e.userId === annaId && e.tool === interrupted[0]?.toolName);
+    expect(ran.length).toBeLessThanOrEqual((run?.loop?.actions ?? []).filter((a) => a.toolName === interrupted[0]?.toolName).length);
+    // The crash hit every persona's run; each must come back through its alarm and finish.
+    for (const persona of personas) {
+      const userId = await personaId(persona.name);
+      await waitFor(async () => ((await runsOf(userId)).every((r) => r.phase === "succeeded") ? true : undefined), `${persona.name} to finish`);
+      await expectExactlyOnce(userId);
+    }
   });
 
-  it("duplicate dispatch and duplicate cron: one run, one set of rows", async () => {
+  it("duplicate dispatch: a second dispatch of the same slot is refused, one run, one set of rows", async () => {
     const first = await diagTick();
+    expect(first.result).toMatchObject({ ranSuccessfully: 10, failed: [], skipped: [] });
     const annaId = await personaId("Anna");
     const stub = personaStub(runner.PERSONA, annaId);
     const persona = await stub.knownPersona();
     const slot = (await runsOf(annaId))[0]?.slot as string;
     expect((await stub.dispatch({ persona: persona as NonNullable<typeof persona>, slot })).status).toBe("duplicate");
-    expect(first.result.ranSuccessfully).toBe(10);
     expect(await runsOf(annaId)).toHaveLength(1);
     await expectExactlyOnce(annaId);
+  });
+
+  it("duplicate cron: the same minute fired twice at once runs every persona once", async () => {
+    const scheduledTime = Date.now();
+    await Promise.all([1, 2].map(() => worker.scheduled(createScheduledController({ scheduledTime, cron: "* * * * *" }), runner)));
+    for (const persona of personas) {
+      const userId = await personaId(persona.name);
+      await waitFor(async () => ((await runsOf(userId))[0]?.phase === "succeeded" ? true : undefined), `${persona.name} to finish`);
+      expect(await runsOf(userId)).toHaveLength(1);
+      await expectExactlyOnce(userId);
+    }
   });
 });
 

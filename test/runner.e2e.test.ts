@@ -71,10 +71,12 @@ describe("the cron and the switches", () => {
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), runner);
     const hub = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: unknown[] };
     expect(hub.personas).toHaveLength(10);
-    const annaId = await personaId("Anna");
-    for (let i = 0; i < 200 && (await runsOf(annaId))[0]?.phase !== "succeeded"; i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await runsOf(annaId))[0]?.phase).toBe("succeeded");
-    expect((await rows(annaId)).actions.length).toBeGreaterThan(0);
+    for (const persona of personas) {
+      const userId = await personaId(persona.name);
+      for (let i = 0; i < 200 && (await runsOf(userId))[0]?.phase !== "succeeded"; i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await runsOf(userId))[0]?.phase).toBe("succeeded");
+      expect((await rows(userId)).actions.length).toBeGreaterThan(0);
+    }
   });
 
   it("runs nobody while paused at runtime, and again after resume", async () => {

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { personaStub } from "../persona/runner";
 import type { Sample } from "./metrics";
 import { type RunSummary, samplesOf } from "./metrics";
 
@@ -10,6 +11,7 @@ export type SlotDecision =
 export interface AcquireRequest {
   runId: string;
   persona: string;
+  userId: string;
   /** A run that has not started yet; only those are held back by pause and budget, runs in flight finish. */
   fresh: boolean;
   concurrency: number;
@@ -38,7 +40,8 @@ export interface CoordinatorStatus {
 
 /** A slot lease outlives any alarm invocation (15 min), so a crashed run cannot hold a slot forever. */
 const SLOT_LEASE_MS = 16 * 60_000;
-const CONCURRENCY_RETRY_MS = 5_000;
+/** Waiters are woken when a slot frees; this later retry only covers a wake-up that got lost. */
+const CONCURRENCY_RETRY_MS = 60_000;
 
 /**
  * The single coordinating object: global concurrency slots, the shared Claude cooldown, the daily token
@@ -51,6 +54,7 @@ export class Coordinator extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS slots (run_id TEXT PRIMARY KEY, persona TEXT, expires_at INTEGER);
+      CREATE TABLE IF NOT EXISTS waiters (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT);
       CREATE TABLE IF NOT EXISTS ratings (day TEXT, module TEXT, sum REAL, count INTEGER, PRIMARY KEY (day, module));
       CREATE TABLE IF NOT EXISTS personas (user_id TEXT PRIMARY KEY, email TEXT NOT NULL);
@@ -76,14 +80,21 @@ export class Coordinator extends DurableObject<Env> {
     const held = this.sql.exec("SELECT 1 FROM slots WHERE run_id = ?", request.runId).toArray().length > 0;
     const inUse = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM slots").one().n;
     if (!held && inUse >= request.concurrency) {
+      this.sql.exec("INSERT OR IGNORE INTO waiters VALUES (?, ?)", request.userId, now);
       return { granted: false, reason: "concurrency", retryAt: now + CONCURRENCY_RETRY_MS, detail: `${inUse} runs in flight` };
     }
     this.sql.exec("INSERT OR REPLACE INTO slots VALUES (?, ?, ?)", request.runId, request.persona, now + SLOT_LEASE_MS);
+    this.sql.exec("DELETE FROM waiters WHERE user_id = ?", request.userId);
     return { granted: true };
   }
 
+  /** Frees the run's slot and wakes the persona that has waited longest for one. */
   release(runId: string): void {
     this.sql.exec("DELETE FROM slots WHERE run_id = ?", runId);
+    const next = this.sql.exec<{ user_id: string }>("SELECT user_id FROM waiters ORDER BY since LIMIT 1").toArray()[0];
+    if (!next) return;
+    this.sql.exec("DELETE FROM waiters WHERE user_id = ?", next.user_id);
+    this.ctx.waitUntil(personaStub(this.env.PERSONA, next.user_id).wake().catch(() => undefined));
   }
 
   /** A 429 from Claude holds every persona back, not just the one that saw it. */

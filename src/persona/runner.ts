@@ -104,7 +104,14 @@ export class PersonaRunner extends DurableObject<Env> {
       alarmAt = Date.now() + UNEXPECTED_RETRY_MS;
     }
     // Set late on purpose: an alarm set early would suppress the platform's retry of a crashed handler.
-    if (alarmAt !== undefined) await this.ctx.storage.setAlarm(alarmAt);
+    // An earlier alarm set meanwhile (a wake() while this invocation waited for a slot) wins.
+    const meanwhile = await this.ctx.storage.getAlarm();
+    if (alarmAt !== undefined && (meanwhile === null || alarmAt < meanwhile)) await this.ctx.storage.setAlarm(alarmAt);
+  }
+
+  /** The coordinator's nudge when a concurrency slot frees: try the waiting run now instead of at its retry. */
+  async wake(): Promise<void> {
+    if (this.store.activeRun()) await this.ctx.storage.setAlarm(Date.now());
   }
 
   /** Where a run stands; /diag/tick polls this to wait for the runs it dispatched. */
@@ -156,7 +163,7 @@ export class PersonaRunner extends DurableObject<Env> {
       acquire: async (fresh) => {
         const run = this.store.activeRun();
         runId = run?.runId ?? "";
-        return hub.acquire({ runId, persona: run?.persona.email ?? "", fresh, concurrency: config.PERSONA_CONCURRENCY, dailyTokenBudget: config.DAILY_TOKEN_BUDGET, envPaused: config.RUNNER_PAUSED });
+        return hub.acquire({ runId, persona: run?.persona.email ?? "", userId: run?.persona.userId ?? "", fresh, concurrency: config.PERSONA_CONCURRENCY, dailyTokenBudget: config.DAILY_TOKEN_BUDGET, envPaused: config.RUNNER_PAUSED });
       },
       release: () => hub.release(runId),
       coolDown: (until) => hub.coolDown(until),

@@ -1,8 +1,172 @@
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { DurableObject } from "cloudflare:workers";
 import type { StackEnv } from "../env";
+import type { ReadBody } from "./body";
+import { calledTool, readBody } from "./body";
+import type { Caller } from "./envelope";
+import { authenticate, forbidden, sessionNotFound, unauthorized } from "./envelope";
+import { Executions } from "./executions";
+import { faultInput, McpFaults } from "./faults";
+import { RateLimiter } from "./rate-limit";
+import { Records } from "./records";
+import { cutReply, delayReply } from "./replies";
+import { migrate, wipe } from "./schema";
+import type { SessionIdentity } from "./server";
+import { buildServer } from "./server";
 
+interface Session {
+  identity: SessionIdentity;
+  transport: WebStandardStreamableHTTPServerTransport;
+  close(): Promise<void>;
+}
+
+/** The standalone GET stream never gets its headers on mana-mcp and is dropped after about 12 s. */
+const STANDALONE_STREAM_DROP_MS = 12_000;
+
+/**
+ * The mana-mcp stand-in (contracts §2): a real MCP Streamable HTTP server from the SDK, stateful with SSE
+ * replies, behind mana-mcp's auth envelope. Sessions live in memory like the real server's, so a restart
+ * forgets them; app data and the execution log live in SQLite, so they survive it like the app's data does.
+ */
 export class McpHost extends DurableObject<StackEnv> {
-  override async fetch(request: Request): Promise<Response> {
-    return Response.json({ placeholder: "McpHost", path: new URL(request.url).pathname });
+  #sessions = new Map<string, Session>();
+  #faults = new McpFaults();
+  #limiter = new RateLimiter();
+  #records: Records;
+  #executions: Executions;
+  #stats = freshStats();
+
+  constructor(ctx: DurableObjectState, env: StackEnv) {
+    super(ctx, env);
+    migrate(ctx.storage.sql);
+    this.#records = new Records(ctx.storage.sql);
+    this.#executions = new Executions(ctx.storage.sql);
   }
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/mcp") return this.#mcp(request);
+    switch (`${request.method} ${url.pathname}`) {
+      case "POST /__stack/mcp/reset":
+        return this.#reset();
+      case "POST /__stack/mcp/restart":
+        await this.#restart();
+        return Response.json({ ok: true });
+      case "POST /__stack/mcp/faults":
+        return this.#stageFault(request);
+      case "GET /__stack/mcp/faults":
+        return Response.json({ pending: this.#faults.pending() });
+      case "GET /__stack/mcp/executions":
+        return Response.json({ executions: this.#executions.list() });
+      case "GET /__stack/mcp/records":
+        return this.#recordsOf(url);
+      case "GET /__stack/mcp/stats":
+        return Response.json({ ...this.#stats, sessionsOpen: this.#sessions.size });
+    }
+    return Response.json({ error: `${request.method} ${url.pathname} not found` }, { status: 404 });
+  }
+
+  async #mcp(request: Request): Promise<Response> {
+    this.#stats.requests += 1;
+    const caller = await authenticate(request, this.env.STACK_JWT_SECRET);
+    if (caller instanceof Response) {
+      // workerd reports an unread request body as an uncaught error once the response has gone out.
+      await request.arrayBuffer();
+      return caller;
+    }
+    if (request.method === "GET") return this.#standaloneStream();
+    const body = request.method === "POST" ? await readBody(request) : undefined;
+    const sessionId = request.headers.get("mcp-session-id");
+    if (!sessionId) return this.#initialize(request, caller, body);
+    const session = this.#sessions.get(sessionId);
+    if (!session) return sessionNotFound();
+    if (session.identity.userId !== caller.claims.sub) return forbidden();
+    return this.#call(session, request, body);
+  }
+
+  async #initialize(request: Request, caller: Caller, body: ReadBody | undefined): Promise<Response> {
+    const identity: SessionIdentity = { userId: caller.claims.sub, space: caller.space, tokenExpiresAtSec: caller.claims.exp };
+    const server = buildServer(identity, { records: this.#records, executions: this.#executions, limiter: this.#limiter });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      onsessioninitialized: (id) => {
+        this.#stats.sessionsOpened += 1;
+        this.#sessions.set(id, { identity, transport, close: () => server.close() });
+      },
+      onsessionclosed: (id) => {
+        this.#stats.sessionsClosed += 1;
+        this.#sessions.delete(id);
+      },
+    });
+    await server.connect(transport);
+    const response = await handle(transport, request, body);
+    if (!transport.sessionId) await server.close();
+    return response;
+  }
+
+  async #call(session: Session, request: Request, body: ReadBody | undefined): Promise<Response> {
+    const tool = body && calledTool(body);
+    const fault = tool ? this.#faults.take(tool, session.identity.userId) : undefined;
+    if (tool) this.#stats.toolCalls += 1;
+    switch (fault?.kind) {
+      case "restart-before":
+        await this.#restart();
+        return sessionNotFound();
+      case "http-500":
+        return Response.json({ error: "Internal Server Error" }, { status: 500 });
+      case "http-401":
+        return unauthorized('Invalid token: "exp" claim timestamp check failed');
+      case "lose-reply":
+        return cutReply(await handle(session.transport, request, body));
+      case "slow":
+        return delayReply(await handle(session.transport, request, body), fault.ms);
+    }
+    return handle(session.transport, request, body);
+  }
+
+  async #standaloneStream(): Promise<Response> {
+    await new Promise((resolve) => setTimeout(resolve, STANDALONE_STREAM_DROP_MS));
+    throw new Error("standalone SSE stream dropped before its headers were sent");
+  }
+
+  async #restart(): Promise<void> {
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    this.#limiter.clear();
+    this.#stats.restarts += 1;
+    await Promise.all(sessions.map((session) => session.close().catch(() => undefined)));
+  }
+
+  async #reset(): Promise<Response> {
+    await this.#restart();
+    wipe(this.ctx.storage.sql);
+    this.#faults.clear();
+    this.#stats = freshStats();
+    return Response.json({ ok: true });
+  }
+
+  async #stageFault(request: Request): Promise<Response> {
+    const parsed = faultInput.safeParse(await request.json().catch(() => null));
+    if (!parsed.success) return Response.json({ error: parsed.error.message }, { status: 400 });
+    this.#faults.add(parsed.data);
+    return Response.json({ pending: this.#faults.pending().length });
+  }
+
+  #recordsOf(url: URL): Response {
+    const space = url.searchParams.get("space");
+    const kind = url.searchParams.get("kind");
+    if (!space || !kind) return Response.json({ error: "space and kind are required query parameters" }, { status: 400 });
+    return Response.json({ records: this.#records.list(space, kind) });
+  }
+}
+
+/** Hands the request to the SDK transport, re-creating it when its body was read but is not JSON. */
+function handle(transport: WebStandardStreamableHTTPServerTransport, request: Request, body: ReadBody | undefined): Promise<Response> {
+  if (!body) return transport.handleRequest(request);
+  if ("json" in body) return transport.handleRequest(request, { parsedBody: body.json });
+  return transport.handleRequest(new Request(request.url, { method: request.method, headers: request.headers, body: body.raw }));
+}
+
+function freshStats() {
+  return { requests: 0, sessionsOpened: 0, sessionsClosed: 0, toolCalls: 0, restarts: 0 };
 }

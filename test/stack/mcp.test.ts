@@ -1,0 +1,302 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { derivePersonaPassword } from "../../src/mana/password";
+import { mintAccessToken } from "./jwt";
+
+const vars = env as unknown as { STACK: Fetcher; PERSONA_SEED_SECRET: string; STACK_JWT_SECRET: string; STACK_ISSUER: string };
+const ANNA = "persona.anna@mana.test";
+const BEN = "persona.ben@mana.test";
+const MCP = "http://stack.test/mcp";
+const ACCEPT = "application/json, text/event-stream";
+const INITIALIZE = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "test", version: "1" } },
+};
+
+type Json = Record<string, any>;
+
+const call = (url: string, init: RequestInit = {}) => vars.STACK.fetch(url, init);
+const control = (path: string, init: RequestInit = {}) => call(`http://stack.test/__stack/mcp/${path}`, init);
+const stageFault = (fault: Json) => control("faults", { method: "POST", body: JSON.stringify(fault) });
+const executions = async (): Promise<Json[]> => ((await (await control("executions")).json()) as Json).executions;
+
+async function login(email: string): Promise<{ token: string; userId: string }> {
+  const password = await derivePersonaPassword(email, vars.PERSONA_SEED_SECRET);
+  const response = await call("http://stack.test/api/v1/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = (await response.json()) as Json;
+  return { token: body.accessToken, userId: body.user.id };
+}
+
+function headers(token: string, space = "space-anna", extra: Record<string, string> = {}): Record<string, string> {
+  return { authorization: `Bearer ${token}`, "x-mana-space": space, accept: ACCEPT, "content-type": "application/json", ...extra };
+}
+
+function post(body: unknown, init: Record<string, string>): Promise<Response> {
+  return call(MCP, { method: "POST", headers: init, body: JSON.stringify(body) });
+}
+
+/** The JSON-RPC messages of an SSE reply, one per `event: message`. */
+async function sseMessages(response: Response): Promise<Json[]> {
+  const text = await response.text();
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("data: "))
+    .map((line) => JSON.parse(line.slice(6)) as Json);
+}
+
+async function openRaw(token: string, space = "space-anna"): Promise<string> {
+  const response = await post(INITIALIZE, headers(token, space));
+  expect(response.status).toBe(200);
+  const sessionId = response.headers.get("mcp-session-id") as string;
+  await response.text();
+  await post({ jsonrpc: "2.0", method: "notifications/initialized" }, headers(token, space, { "mcp-session-id": sessionId }));
+  return sessionId;
+}
+
+async function callRaw(token: string, sessionId: string, name: string, args: Json, space = "space-anna"): Promise<Json> {
+  const request = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name, arguments: args } };
+  const response = await post(request, headers(token, space, { "mcp-session-id": sessionId }));
+  expect(response.headers.get("content-type")).toContain("text/event-stream");
+  return ((await sseMessages(response))[0] as Json).result;
+}
+
+async function sdkClient(token: string, space = "space-anna"): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(MCP), {
+    fetch: (input, init) => {
+      if ((init?.method ?? "GET") === "GET") return Promise.resolve(new Response(null, { status: 405 }));
+      return call(String(input), init);
+    },
+    requestInit: { headers: { authorization: `Bearer ${token}`, "x-mana-space": space } },
+  });
+  const client = new Client({ name: "test", version: "1" }, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+const textOf = (result: Json) => (result.content as Json[]).map((block) => block.text).join("\n");
+
+beforeEach(async () => {
+  await call("http://stack.test/__stack/reset", { method: "POST" });
+});
+
+describe("mana-mcp stand-in: the envelope", () => {
+  it("answers 401 with the real wording for missing or bad credentials and a missing space", async () => {
+    const { token } = await login(ANNA);
+    const noAuth = await post(INITIALIZE, { accept: ACCEPT, "content-type": "application/json", "x-mana-space": "s" });
+    expect(noAuth.status).toBe(401);
+    expect(await noAuth.json()).toEqual({ error: "Missing or malformed Authorization header" });
+
+    const opaque = await post(INITIALIZE, headers("opaque-session-token"));
+    expect(opaque.status).toBe(401);
+    expect(await opaque.json()).toEqual({ error: "Invalid token: Invalid Compact JWS" });
+
+    const noSpace = await post(INITIALIZE, headers(token, ""));
+    expect(noSpace.status).toBe(401);
+    expect(((await noSpace.json()) as Json).error).toMatch(/^Missing X-Mana-Space header/);
+  });
+
+  it("opens a stateful session over SSE and answers notifications with 202", async () => {
+    const { token } = await login(ANNA);
+    const response = await post(INITIALIZE, headers(token));
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const sessionId = response.headers.get("mcp-session-id");
+    expect(sessionId).toBeTruthy();
+    const [message] = await sseMessages(response);
+    expect(message?.result.protocolVersion).toBe("2025-11-25");
+    expect(message?.result.capabilities).toEqual({ tools: { listChanged: true } });
+
+    const note = await post({ jsonrpc: "2.0", method: "notifications/initialized" }, headers(token, "space-anna", { "mcp-session-id": sessionId as string }));
+    expect(note.status).toBe(202);
+    expect(await note.text()).toBe("");
+  });
+
+  it("needs the Accept and Content-Type the spec asks for", async () => {
+    const { token } = await login(ANNA);
+    expect((await post(INITIALIZE, headers(token, "s", { accept: "application/json" }))).status).toBe(406);
+    expect((await post(INITIALIZE, headers(token, "s", { "content-type": "text/plain" }))).status).toBe(415);
+  });
+
+  it("rejects a call without a session as not initialized, an unknown session with 404, another user with 403", async () => {
+    const anna = await login(ANNA);
+    const ben = await login(BEN);
+    const list = { jsonrpc: "2.0", id: 2, method: "tools/list" };
+
+    const noSession = await post(list, headers(anna.token));
+    expect(noSession.status).toBe(400);
+    expect(JSON.stringify(await noSession.json())).toMatch(/Server not initialized/);
+
+    const unknown = await post(list, headers(anna.token, "space-anna", { "mcp-session-id": "gone" }));
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: "Session not found" });
+
+    const sessionId = await openRaw(anna.token);
+    const stolen = await post(list, headers(ben.token, "space-anna", { "mcp-session-id": sessionId }));
+    expect(stolen.status).toBe(403);
+  });
+
+  it("forgets every session on restart and on DELETE, keeping the app data", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    await callRaw(token, sessionId, "todo.create", { title: "Milch kaufen" });
+    await control("restart", { method: "POST" });
+    const after = await post({ jsonrpc: "2.0", id: 3, method: "tools/list" }, headers(token, "space-anna", { "mcp-session-id": sessionId }));
+    expect(after.status).toBe(404);
+
+    const next = await openRaw(token);
+    const listed = await callRaw(token, next, "todo.list", {});
+    expect(JSON.parse(textOf(listed)).todos.map((todo: Json) => todo.title)).toEqual(["Milch kaufen"]);
+
+    const closed = await call(MCP, { method: "DELETE", headers: headers(token, "space-anna", { "mcp-session-id": next }) });
+    expect(closed.status).toBe(200);
+    const reused = await post({ jsonrpc: "2.0", id: 4, method: "tools/list" }, headers(token, "space-anna", { "mcp-session-id": next }));
+    expect(reused.status).toBe(404);
+  });
+
+  it("freezes the JWT of initialize: once it expires, tools fail even with a fresh token", async () => {
+    const { token, userId } = await login(ANNA);
+    const nowSec = Math.floor(Date.now() / 1000);
+    const claims = { sub: userId, email: ANNA, role: "user", sid: "s", tier: "free" };
+    const shortLived = await mintAccessToken(claims, vars.STACK_JWT_SECRET, vars.STACK_ISSUER, nowSec - 15 * 60 + 2);
+    const sessionId = await openRaw(shortLived);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const result = await callRaw(token, sessionId, "todo.list", {});
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/^Tool todo\.list failed: mana-auth \/encryption-vault\/key failed: HTTP 401/);
+  });
+});
+
+describe("mana-mcp stand-in: tools", () => {
+  it("lists the dotted tools with JSON Schemas and taskSupport forbidden", async () => {
+    const { token } = await login(ANNA);
+    const { client } = await sdkClient(token);
+    const { tools, nextCursor } = await client.listTools();
+    expect(nextCursor).toBeUndefined();
+    const names = tools.map((tool) => tool.name);
+    for (const name of ["habits.create", "habits.list", "habits.update", "habits.archive", "journal.add", "mood.log", "mood.today", "mood.recent", "notes.create", "notes.search", "spaces.list", "todo.create", "todo.list", "todo.complete", "comic.generatePanel"]) {
+      expect(names).toContain(name);
+    }
+    const create = tools.find((tool) => tool.name === "todo.create");
+    expect(create?.inputSchema.required).toEqual(["title"]);
+    expect((create?.inputSchema.properties as Json).priority.enum).toEqual(["low", "medium", "high", "urgent"]);
+    expect(create?.execution).toEqual({ taskSupport: "forbidden" });
+    await client.close();
+  });
+
+  it("stores per space: a created todo is listed back there and nowhere else", async () => {
+    const { token } = await login(ANNA);
+    const { client } = await sdkClient(token, "space-anna");
+    const created = await client.callTool({ name: "todo.create", arguments: { title: "Steuererklärung", priority: "high", unknownKey: 1 } });
+    const todo = JSON.parse(textOf(created as Json));
+    expect(todo).toMatchObject({ title: "Steuererklärung", priority: "high", isCompleted: false });
+    expect(todo.unknownKey).toBeUndefined();
+    const listed = JSON.parse(textOf((await client.callTool({ name: "todo.list", arguments: {} })) as Json));
+    expect(listed.todos.map((t: Json) => t.id)).toEqual([todo.id]);
+    await client.callTool({ name: "todo.complete", arguments: { id: todo.id } });
+    expect(JSON.parse(textOf((await client.callTool({ name: "todo.list", arguments: {} })) as Json)).total).toBe(0);
+
+    const other = await sdkClient(token, "some-other-space");
+    expect(JSON.parse(textOf((await other.client.callTool({ name: "todo.list", arguments: { includeCompleted: true } })) as Json)).total).toBe(0);
+    await client.close();
+    await other.client.close();
+  });
+
+  it("reads back habits, journal, mood and notes", async () => {
+    const { token } = await login(ANNA);
+    const { client } = await sdkClient(token);
+    const json = async (name: string, args: Json) => JSON.parse(textOf((await client.callTool({ name, arguments: args })) as Json));
+    const habit = await json("habits.create", { title: "Wasser trinken", targetPerDay: 8 });
+    await json("habits.archive", { id: habit.id });
+    expect((await json("habits.list", {})).total).toBe(0);
+    expect((await json("habits.list", { includeArchived: true })).habits[0].isArchived).toBe(true);
+    await json("mood.log", { level: 7, emotion: "calm" });
+    expect((await json("mood.today", {})).averageLevel).toBe(7);
+    expect((await json("mood.recent", { days: 3 })).total).toBe(1);
+    await json("notes.create", { title: "Rezept", content: "Linsensuppe mit Zitrone" });
+    expect((await json("notes.search", { query: "linsen" })).total).toBe(1);
+    expect((await json("journal.add", { content: "Ein ruhiger Tag.", mood: "zufrieden" })).entryDate).toBe(new Date().toISOString().slice(0, 10));
+    await client.close();
+  });
+
+  it("reports failures as isError results in the real wording", async () => {
+    const { token } = await login(ANNA);
+    const { client } = await sdkClient(token);
+    const text = async (name: string, args: Json) => {
+      const result = (await client.callTool({ name, arguments: args })) as Json;
+      expect(result.isError).toBe(true);
+      return textOf(result);
+    };
+    expect(await text("spaces.list", {})).toBe("Tool spaces.list failed: mana-auth /organization/list failed: 401 Unauthorized");
+    expect(await text("todo.delete", {})).toBe("MCP error -32602: Tool todo.delete not found");
+    expect(await text("todo.create", { title: "" })).toMatch(/^MCP error -32602: Input validation error/);
+    expect(await text("todo.complete", { id: crypto.randomUUID() })).toMatch(/^Tool todo\.complete failed: todo .* not found$/);
+    await client.close();
+  });
+
+  it("refuses a tool called more than 30 times a minute by one user", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    for (let i = 0; i < 30; i++) expect((await callRaw(token, sessionId, "todo.list", {})).isError).toBeUndefined();
+    const refused = await callRaw(token, sessionId, "todo.list", {});
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(/^Tool todo\.list not allowed: rate-limit-exceeded: /);
+  });
+
+  it("records every execution of the credit-spending tool", async () => {
+    const { token, userId } = await login(ANNA);
+    const { client } = await sdkClient(token);
+    const panel = JSON.parse(textOf((await client.callTool({ name: "comic.generatePanel", arguments: { prompt: "Ein Hund im Regen" } })) as Json));
+    expect(panel.creditsSpent).toBeGreaterThan(0);
+    expect(await executions()).toMatchObject([{ tool: "comic.generatePanel", userId, space: "space-anna", args: { prompt: "Ein Hund im Regen" } }]);
+    await client.close();
+  });
+});
+
+describe("mana-mcp stand-in: staged faults", () => {
+  it("restart-before: the call answers 404 and never runs", async () => {
+    const { token } = await login(ANNA);
+    const { client } = await sdkClient(token);
+    await stageFault({ tool: "todo.create", kind: "restart-before" });
+    const error = await client.callTool({ name: "todo.create", arguments: { title: "x" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamableHTTPError);
+    expect((error as StreamableHTTPError).code).toBe(404);
+    expect(await executions()).toEqual([]);
+  });
+
+  it("http-500 on any tool: refused before running", async () => {
+    const { token } = await login(ANNA);
+    const { client } = await sdkClient(token);
+    await stageFault({ tool: "*", kind: "http-500" });
+    const error = await client.callTool({ name: "todo.list", arguments: {} }).catch((e: unknown) => e);
+    expect((error as StreamableHTTPError).code).toBe(500);
+    expect(await executions()).toEqual([]);
+    expect((await client.callTool({ name: "todo.list", arguments: {} })).isError).toBeUndefined();
+    await client.close();
+  });
+
+  it("lose-reply: the write lands, the SSE reply breaks", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    await stageFault({ tool: "todo.create", kind: "lose-reply" });
+    const request = { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "todo.create", arguments: { title: "verloren" } } };
+    const response = await post(request, headers(token, "space-anna", { "mcp-session-id": sessionId }));
+    await expect(response.text()).rejects.toThrow();
+    expect((await executions()).map((e) => e.tool)).toEqual(["todo.create"]);
+    const listed = await callRaw(token, sessionId, "todo.list", {});
+    expect(JSON.parse(textOf(listed)).todos[0].title).toBe("verloren");
+  });
+
+  it("rejects a malformed fault with the reason", async () => {
+    const response = await stageFault({ tool: "todo.create", kind: "explode" });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Json).error).toMatch(/kind/);
+  });
+});

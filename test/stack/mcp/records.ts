@@ -1,0 +1,31 @@
+/** A stored app record: every tool result carries its `id`, which personas use to act on it later. */
+export interface StoredRecord {
+  id: string;
+}
+
+/** App data per space (the X-Mana-Space of the session), one JSON document per record, insertion ordered. */
+export class Records {
+  constructor(private readonly sql: SqlStorage) {}
+
+  insert<T extends StoredRecord>(space: string, kind: string, record: T): T {
+    this.sql.exec("INSERT INTO records (space, kind, id, data) VALUES (?, ?, ?, ?)", space, kind, record.id, JSON.stringify(record));
+    return record;
+  }
+
+  replace<T extends StoredRecord>(space: string, kind: string, record: T): T {
+    this.sql.exec("UPDATE records SET data = ? WHERE space = ? AND kind = ? AND id = ?", JSON.stringify(record), space, kind, record.id);
+    return record;
+  }
+
+  find<T extends StoredRecord>(space: string, kind: string, id: string): T | undefined {
+    const rows = this.sql.exec<{ data: string }>("SELECT data FROM records WHERE space = ? AND kind = ? AND id = ?", space, kind, id);
+    const row = rows.toArray()[0];
+    return row ? (JSON.parse(row.data) as T) : undefined;
+  }
+
+  /** Newest first, as the app lists them. */
+  list<T extends StoredRecord>(space: string, kind: string): T[] {
+    const rows = this.sql.exec<{ data: string }>("SELECT data FROM records WHERE space = ? AND kind = ? ORDER BY rowid DESC", space, kind);
+    return rows.toArray().map((row) => JSON.parse(row.data) as T);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * A reply whose connection is cut after the server finished the call: the write landed, the client sees the
+ * SSE stream break (what mana-mcp's idle timeout does to calls slower than about 10 s).
+ */
+export function cutReply(response: Response): Response {
+  const source = response.body;
+  if (!source) return response;
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const reader = source.getReader();
+      while (!(await reader.read()).done);
+      controller.error(new Error("connection reset: idle timeout"));
+    },
+  });
+  return new Response(body, { status: response.status, headers: response.headers });
+}
+
+/** A reply held back for `ms` after the call finished, to outlast the client's timeout. */
+export function delayReply(response: Response, ms: number): Response {
+  const source = response.body;
+  if (!source) return response;
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const chunks: Uint8Array[] = [];
+      const reader = source.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) chunks.push(read.value);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  return new Response(body, { status: response.status, headers: response.headers });
+}

@@ -1,0 +1,60 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Executions } from "./executions";
+import type { RateLimiter } from "./rate-limit";
+import { RATE_LIMIT } from "./rate-limit";
+import type { Records } from "./records";
+import { TOOLS } from "./tools/catalog";
+import type { ToolDef } from "./tools/tool";
+import { ToolFailure } from "./tools/tool";
+
+/** What a session froze at initialize (contracts §2): later requests cannot change user, space or token. */
+export interface SessionIdentity {
+  userId: string;
+  space: string;
+  tokenExpiresAtSec: number;
+}
+
+export interface ServerDeps {
+  records: Records;
+  executions: Executions;
+  limiter: RateLimiter;
+}
+
+export const SERVER_INFO = { name: "mana-mcp", version: "1.0.0" };
+
+/** One McpServer per session, as mana-mcp builds one per transport, serving the stand-in's tool catalog. */
+export function buildServer(identity: SessionIdentity, deps: ServerDeps): McpServer {
+  const server = new McpServer(SERVER_INFO, { capabilities: { tools: { listChanged: true } } });
+  for (const tool of TOOLS) {
+    server.registerTool(tool.name, { description: tool.description, inputSchema: tool.input }, (args: unknown) =>
+      invoke(tool, args as never, identity, deps),
+    );
+  }
+  return server;
+}
+
+function invoke(tool: ToolDef, args: Parameters<ToolDef["run"]>[0], identity: SessionIdentity, deps: ServerDeps): CallToolResult {
+  const now = new Date();
+  if (deps.limiter.exceeded(identity.userId, tool.name, now.getTime())) {
+    return failure(
+      `Tool ${tool.name} not allowed: rate-limit-exceeded: more than ${RATE_LIMIT.calls} calls of ${tool.name} in ${RATE_LIMIT.windowMs / 1000}s`,
+    );
+  }
+  // Every real tool fetches the user's vault key with the session's frozen JWT; an expired one fails here.
+  if (now.getTime() / 1000 >= identity.tokenExpiresAtSec) {
+    return failure(`Tool ${tool.name} failed: mana-auth /encryption-vault/key failed: HTTP 401 — {"error":"Unauthorized"}`);
+  }
+  deps.executions.record({ tool: tool.name, userId: identity.userId, space: identity.space, args, at: now.toISOString() });
+  try {
+    const value = tool.run(args, { records: deps.records, space: identity.space, userId: identity.userId, now });
+    return { content: [{ type: "text", text: JSON.stringify(value, null, 2) }] };
+  } catch (error) {
+    if (error instanceof ToolFailure) return failure(`Tool ${tool.name} failed: ${error.message}`);
+    throw error;
+  }
+}
+
+function failure(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
