@@ -25,7 +25,7 @@ const schema = z.object({
   ANTHROPIC_BASE_URL: z.url().optional(),
   ANTHROPIC_MODEL: z.string().min(1).default("claude-haiku-4-5"),
   PERSONA_SEED_SECRET: z.string().min(1).default(DEV_SEED_SECRET),
-  PERSONA_CONCURRENCY: int(2, 1, 64),
+  PERSONA_CONCURRENCY: int(2, 1, 500),
   MAX_TURNS: int(15, 1, 100),
   MAX_TOOL_CALLS: int(40, 1, 450),
   MAX_OUTPUT_TOKENS: int(1024, 64, 32_000),

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { DuePersona } from "../mana/schemas";
 import { type DispatchResult, personaStub } from "../persona/runner";
+import { createLogger } from "../log";
 import { chunk } from "./due";
 
 export interface Dispatched extends DispatchResult {
@@ -19,17 +20,25 @@ const PARALLEL = 6;
  * Dispatches every persona exactly once per slot. Above DIRECT_LIMIT the list is cut into shards, each sent to
  * its own DispatchShard object, so no invocation makes more than ~SHARD_SIZE subrequests even for 10,000 personas.
  */
-export async function dispatchAll(env: Env, personas: readonly DuePersona[], slot: string): Promise<Dispatched[]> {
+export interface FanOut {
+  dispatched: Dispatched[];
+  /** Durable Object calls this invocation made (each one is a subrequest). */
+  subrequests: number;
+}
+
+export async function dispatchAll(env: Env, personas: readonly DuePersona[], slot: string): Promise<FanOut> {
   if (personas.length <= DIRECT_LIMIT) return dispatchDirect(env, personas, slot);
   const shards = chunk(personas, SHARD_SIZE);
   const results = await inParallel(shards, PARALLEL, (shard, index) =>
-    env.DISPATCH_SHARD.get(env.DISPATCH_SHARD.idFromName(`${slot}#${index}`)).dispatch(shard, slot),
+    env.DISPATCH_SHARD.get(env.DISPATCH_SHARD.idFromName(`${slot}#${index}`)).dispatch(shard, slot, index),
   );
-  return results.flat();
+  return { dispatched: results.flat(), subrequests: shards.length };
 }
 
-export function dispatchDirect(env: Env, personas: readonly DuePersona[], slot: string): Promise<Dispatched[]> {
-  return inParallel(personas, PARALLEL, async (persona) => {
+export async function dispatchDirect(env: Env, personas: readonly DuePersona[], slot: string): Promise<FanOut> {
+  let subrequests = 0;
+  const dispatched = await inParallel(personas, PARALLEL, async (persona) => {
+    subrequests++;
     try {
       const result = await personaStub(env.PERSONA, persona.userId).dispatch({ persona, slot });
       return { userId: persona.userId, email: persona.email, ...result };
@@ -37,12 +46,16 @@ export function dispatchDirect(env: Env, personas: readonly DuePersona[], slot: 
       return { userId: persona.userId, email: persona.email, status: "error" as const, reason: error instanceof Error ? error.message : String(error) };
     }
   });
+  return { dispatched, subrequests };
 }
 
 /** One shard of a large tick; named by slot and index, so a repeated cron reaches the same shard. */
 export class DispatchShard extends DurableObject<Env> {
-  dispatch(personas: DuePersona[], slot: string): Promise<Dispatched[]> {
-    return dispatchDirect(this.env, personas, slot);
+  async dispatch(personas: DuePersona[], slot: string, index: number): Promise<Dispatched[]> {
+    const started = Date.now();
+    const { dispatched, subrequests } = await dispatchDirect(this.env, personas, slot);
+    createLogger({ tickId: `tick-${slot}` }).info("shard_dispatched", { shard: index, personas: personas.length, subrequests, durationMs: Date.now() - started });
+    return dispatched;
   }
 }
 

@@ -22,10 +22,13 @@ export interface TickResult {
  * for runs; they happen in the persona objects' alarms.
  */
 export async function runTick(env: Env, config: Config, scheduledTime: number, log: Logger): Promise<TickResult> {
+  const started = Date.now();
   const slot = slotOf(scheduledTime);
   const tickId = `tick-${slot}`;
   const tickLog = log.child({ tickId });
   const hub = coordinator(env.COORDINATOR);
+  const ports = buildPorts(env, config);
+  let hubCalls = 1;
   const base: TickResult = { tickId, slot, paused: false, due: 0, dispatched: [], invalid: [] };
   const paused = config.RUNNER_PAUSED || (await hub.status()).paused;
   if (paused) {
@@ -33,11 +36,13 @@ export async function runTick(env: Env, config: Config, scheduledTime: number, l
     return { ...base, paused: true };
   }
   let result: TickResult;
+  let fanOutCalls = 0;
   try {
-    const { personas } = await buildPorts(env, config).auth.listDue();
+    const { personas } = await ports.auth.listDue();
     const { valid, invalid } = parseDueEntries(personas);
     for (const entry of invalid) tickLog.warn("due_entry_invalid", { ...entry });
-    const dispatched = await dispatchAll(env, valid, slot);
+    const { dispatched, subrequests } = await dispatchAll(env, valid, slot);
+    fanOutCalls = subrequests;
     result = { ...base, due: personas.length, dispatched, invalid };
   } catch (error) {
     result = { ...base, error: error instanceof Error ? error.message : String(error) };
@@ -46,7 +51,14 @@ export async function runTick(env: Env, config: Config, scheduledTime: number, l
   const counts = countBy(result.dispatched.map((entry) => entry.status));
   await hub.recordTick({ tickId, at: new Date(scheduledTime).toISOString(), due: result.due, dispatched: counts, invalid: result.invalid, ...(result.error ? { error: result.error } : {}) });
   await hub.rememberPersonas(result.dispatched.map(({ userId, email }) => ({ userId, email })));
-  tickLog.info("tick_dispatched", { due: result.due, ...counts, invalid: result.invalid.length });
+  hubCalls += 2;
+  tickLog.info("tick_dispatched", {
+    due: result.due,
+    ...counts,
+    invalid: result.invalid.length,
+    subrequests: ports.subrequests() + hubCalls + fanOutCalls,
+    durationMs: Date.now() - started,
+  });
   return result;
 }
 
