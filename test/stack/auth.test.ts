@@ -616,6 +616,17 @@ describe("control surface", () => {
     expect((await call(`/__stack/auth/personas/${anna}`, { method: "DELETE" })).status).toBe(404);
   });
 
+  it("seeds synthetic personas under a prefix, replacing the catalog, with working logins", async () => {
+    const seeded = await postJson("/__stack/auth/seed", { count: 3, toolCalls: 6, prefix: "bench-a" });
+    expect(await seeded.json()).toEqual({ ok: true, count: 3 });
+    expect(await dueEmails()).toEqual(["persona.bench-a0@mana.test", "persona.bench-a1@mana.test", "persona.bench-a2@mana.test"]);
+    expect((await persona("persona.bench-a1@mana.test")).systemPrompt).toContain("[stand-in tool calls: 6]");
+    expect((await login("persona.bench-a2@mana.test")).status).toBe(200);
+    const invalid = await postJson("/__stack/auth/seed", { count: 3, prefix: "Not Valid!" });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as Json).error).toMatch(/prefix/);
+  });
+
   it("returns the clock to real time with null", async () => {
     expect(await (await setClock(WEDNESDAY)).json()).toEqual({ now: WEDNESDAY, fixed: true });
     const { now, fixed } = await (await setClock(null)).json<Json>();

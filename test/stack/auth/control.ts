@@ -13,8 +13,9 @@
  *                                            member of (metadata {"type"}) → {"ok":true}; 404 unknown user
  * DELETE /__stack/auth/personas/:id          hard delete, later calls about it 404 → {"ok":true}; 404 unknown
  *        /__stack/auth/personas/:id?soft=1   soft delete: kept, but off the due and admin lists
- * POST   /__stack/auth/seed                  {"count": 1–20000, "toolCalls"?: n} replaces the catalog with synthetic
- *                                            daily personas (benchmarks) → {"ok":true,"count":n}
+ * POST   /__stack/auth/seed                  {"count": 1–20000, "toolCalls"?: n, "prefix"?: "bench"} replaces the
+ *                                            catalog with synthetic daily personas persona.<prefix><i>@mana.test
+ *                                            (benchmarks) → {"ok":true,"count":n}
  * POST   /__stack/auth/due-extra             {"entries": [any JSON]} appended verbatim to every due list, to feed
  *                                            the runner malformed entries → {"ok":true}
  * GET    /__stack/auth/rows?userId=          → {"actions":[{id,tickId,toolName,inputHash,result,errorMessage,
@@ -43,7 +44,11 @@ const faultBody = z.object({
   status: z.int().min(400).max(599),
   times: z.int().min(1).default(1),
 });
-const seedBody = z.object({ count: z.int().min(1).max(20_000), toolCalls: z.int().min(1).max(40).optional() });
+const seedBody = z.object({
+  count: z.int().min(1).max(20_000),
+  toolCalls: z.int().min(1).max(40).optional(),
+  prefix: z.string().regex(/^[a-z0-9-]{1,20}$/).optional(),
+});
 const dueExtraBody = z.object({ entries: z.array(z.unknown()) });
 const spaceBody = z.object({
   userId: z.string().min(1),
@@ -74,7 +79,7 @@ export function controlRoutes(deps: AuthDeps): Hono {
     .post("/seed", async (c) => {
       const body = await parseBody(c.req.raw, seedBody);
       if (!body.ok) return routeError(400, body.message);
-      await seedSynthetic(deps, body.value.count, body.value.toolCalls);
+      await seedSynthetic(deps, body.value.count, body.value);
       return c.json({ ok: true, count: body.value.count });
     })
     .post("/due-extra", async (c) => {

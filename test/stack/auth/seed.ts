@@ -92,13 +92,15 @@ export async function reseed(deps: AuthDeps): Promise<void> {
 
 /**
  * Replaces the catalog with `count` synthetic daily personas for benchmarks; `toolCalls` pins how many tool
- * calls the Claude stand-in makes for each (see claude/persona.ts).
+ * calls the Claude stand-in makes for each (see claude/persona.ts). A new `prefix` gives new user ids, so a
+ * benchmark phase never meets a persona object an earlier phase already ran.
  */
-export async function seedSynthetic(deps: AuthDeps, count: number, toolCalls?: number): Promise<void> {
-  const pin = toolCalls === undefined ? "" : ` [stand-in tool calls: ${toolCalls}]`;
+export async function seedSynthetic(deps: AuthDeps, count: number, options: { toolCalls?: number; prefix?: string } = {}): Promise<void> {
+  const pin = options.toolCalls === undefined ? "" : ` [stand-in tool calls: ${options.toolCalls}]`;
+  const prefix = options.prefix ?? "bench";
   const personas: CatalogPersona[] = Array.from({ length: count }, (_, i) => ({
     name: `Bench${i}`,
-    email: `persona.bench${i}@mana.test`,
+    email: `persona.${prefix}${i}@mana.test`,
     archetype: "benchmark",
     systemPrompt: `Du bist Bench${i}, eine Testperson. Du nutzt Mana für Aufgaben, Notizen und Stimmung.${pin}`,
     moduleMix: { todo: 0.4, notes: 0.3, mood: 0.3 },
