@@ -8,7 +8,7 @@ export interface RatingPoint {
 const COLORS = ["#6366f1", "#ef4444", "#10b981", "#f59e0b", "#0ea5e9", "#a855f7", "#64748b", "#14b8a6", "#e11d48", "#84cc16"];
 const WIDTH = 640;
 const HEIGHT = 220;
-const PAD = { left: 32, right: 120, top: 12, bottom: 28 };
+const PAD = { left: 32, right: 170, top: 12, bottom: 28 };
 
 /** Average rating per module over days as an inline SVG line chart: no script, no build step. */
 export function RatingChart({ points }: { points: RatingPoint[] }) {
@@ -33,6 +33,7 @@ export function RatingChart({ points }: { points: RatingPoint[] }) {
       {modules.map((module, index) => {
         const color = COLORS[index % COLORS.length];
         const series = points.filter((p) => p.module === module);
+        const latest = series[series.length - 1]!; // every module name came from at least one point
         return (
           <g>
             <polyline fill="none" stroke={color} stroke-width="2" points={series.map((p) => `${x(p.day)},${y(p.average)}`).join(" ")} />
@@ -41,7 +42,11 @@ export function RatingChart({ points }: { points: RatingPoint[] }) {
                 <title>{`${module} ${p.day}: ${p.average.toFixed(2)} (${p.count})`}</title>
               </circle>
             ))}
-            <text x={PAD.left + plotW + 12} y={PAD.top + 14 * index + 10} font-size="12" fill={color}>{module}</text>
+            {/* The latest value in the legend: with a day or two of data the dots stack in one column and colour alone
+                does not say which is which. */}
+            <text x={PAD.left + plotW + 12} y={PAD.top + 14 * index + 10} font-size="12" fill={color}>
+              {`${module} ${latest.average.toFixed(1)} (${latest.count} rating${latest.count === 1 ? "" : "s"})`}
+            </text>
           </g>
         );
       })}

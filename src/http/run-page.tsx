@@ -13,7 +13,7 @@ export function RunPage({ run }: { run: RunRecord }) {
       <p>
         <strong class={run.phase === "failed" ? "bad" : run.phase === "succeeded" ? "ok" : ""}>{run.phase}</strong>
         {run.error ? ` · ${run.error}` : ""} · run {run.runId} · {run.loop?.turns ?? 0} model calls ·{" "}
-        {run.usage.input} in / {run.usage.output} out / {run.usage.cacheWrite} cache write / {run.usage.cacheRead} cache read tokens · $
+        {n(run.usage.input)} in / {n(run.usage.output)} out / {n(run.usage.cacheWrite)} cache write / {n(run.usage.cacheRead)} cache read tokens · $
         {run.costUsd.toFixed(5)}
         {run.loop?.ended ? ` · ended: ${run.loop.ended}` : ""}
       </p>
@@ -38,11 +38,26 @@ export function RunPage({ run }: { run: RunRecord }) {
   );
 }
 
+const n = (value: number) => value.toLocaleString("en");
+
+/** A tool result as one short line: compact JSON when it parses, else the text with its line breaks flattened. */
+function oneLine(content: string): string {
+  let flat: string;
+  try {
+    flat = JSON.stringify(JSON.parse(content));
+  } catch {
+    flat = content.replace(/\s+/g, " ");
+  }
+  return flat.length > 140 ? `${flat.slice(0, 140)}…` : flat;
+}
+
 function Message({ message, actions }: { message: MessageParam; actions: Map<string, ActionRecord> }) {
   const blocks: ContentBlockParam[] = typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
+  // A user turn of nothing but tool results is mana-mcp answering, not the runner speaking.
+  const speaker = message.role === "assistant" ? "persona" : blocks.every((block) => block.type === "tool_result") ? "mana-mcp" : "runner";
   return (
     <div class={`msg ${message.role}`}>
-      <div class="muted">{message.role === "user" ? "runner" : "persona"}</div>
+      <div class="muted">{speaker}</div>
       {blocks.map((block) => {
         if (block.type === "text") return <pre>{block.text}</pre>;
         if (block.type === "tool_use") {
@@ -56,7 +71,17 @@ function Message({ message, actions }: { message: MessageParam; actions: Map<str
         }
         if (block.type === "tool_result") {
           const content = typeof block.content === "string" ? block.content : JSON.stringify(block.content);
-          return <pre class={block.is_error ? "bad" : "muted"}>{content.slice(0, 1500)}</pre>;
+          // Named after its call (several results in one turn are otherwise told apart only by their order), one
+          // line of it folded: pretty JSON at full length would bury the conversation it answers.
+          return (
+            <details class="tool-result">
+              <summary>
+                <code>{actions.get(block.tool_use_id)?.toolName ?? "result"}</code>{" "}
+                <code class={block.is_error ? "bad" : "muted"}>{oneLine(content)}</code>
+              </summary>
+              <pre class={`result ${block.is_error ? "bad" : "muted"}`}>{content.slice(0, 1500)}</pre>
+            </details>
+          );
         }
         return null;
       })}

@@ -1,7 +1,7 @@
 import type { CoordinatorStatus } from "../coordinator/coordinator";
 import type { PersonaStatus } from "../persona/runner";
 import { type RatingPoint, RatingChart } from "./chart";
-import { Layout } from "./layout";
+import { At, Layout } from "./layout";
 
 export interface StatusPageProps {
   environment: string;
@@ -21,11 +21,20 @@ export function StatusPage(props: StatusPageProps) {
       <h1>mana persona runner <span class="muted">({props.environment})</span></h1>
       <p>
         {props.paused ? <strong class="bad">Paused: no new runs start.</strong> : <span class="ok">Running.</span>}{" "}
-        Last tick: {hub.lastTick ? `${hub.lastTick.at}, ${hub.lastTick.due} due${hub.lastTick.error ? `, error: ${hub.lastTick.error}` : ""}` : "none yet"}.
+        Last tick:{" "}
+        {hub.lastTick ? (
+          <>
+            <At iso={hub.lastTick.at} /> UTC, {hub.lastTick.due} due{hub.lastTick.error ? `, error: ${hub.lastTick.error}` : ""}
+          </>
+        ) : (
+          "none yet"
+        )}
+        .
       </p>
       <h2>Today ({hub.day} UTC)</h2>
       <p>
-        {hub.tokensToday.toLocaleString("en")} of {budget.toLocaleString("en")} tokens, ${hub.costTodayUsd.toFixed(4)}
+        {hub.tokensToday.toLocaleString("en")} of {budget.toLocaleString("en")} tokens ({(share * 100).toFixed(1)}%), $
+        {hub.costTodayUsd.toFixed(4)}
       </p>
       <div class="bar">
         <div style={`width:${(share * 100).toFixed(1)}%`} />
@@ -33,7 +42,7 @@ export function StatusPage(props: StatusPageProps) {
       <h2>Personas</h2>
       <table>
         <thead>
-          <tr><th>persona</th><th>last run</th><th>outcome</th><th>tool calls</th><th>tokens today</th><th>cost today</th><th>next eligible</th></tr>
+          <tr><th>persona</th><th>last run (UTC)</th><th>outcome</th><th>tool calls</th><th>tokens today</th><th>cost today</th><th>next eligible (UTC)</th></tr>
         </thead>
         <tbody>
           {props.personas.map((p) => {
@@ -41,7 +50,7 @@ export function StatusPage(props: StatusPageProps) {
             return (
               <tr>
                 <td>{p.email}<div class="muted">{p.persona?.archetype} · {p.persona?.tickCadence}</div></td>
-                <td>{run ? <a href={`/runs/${p.userId}/${encodeURIComponent(run.runId)}`}>{run.finishedAt ?? run.createdAt}</a> : "–"}</td>
+                <td>{run ? <a href={`/runs/${p.userId}/${encodeURIComponent(run.runId)}`}><At iso={run.finishedAt ?? run.createdAt} /></a> : "–"}</td>
                 <td class={run?.phase === "failed" ? "bad" : run?.phase === "succeeded" ? "ok" : ""}>
                   {run?.phase ?? "never ran"}
                   {run?.error ? <div class="muted">{run.error}</div> : null}
@@ -50,7 +59,7 @@ export function StatusPage(props: StatusPageProps) {
                 <td>{run?.toolCalls ?? 0}</td>
                 <td>{p.tokensToday.toLocaleString("en")}</td>
                 <td>${p.costTodayUsd.toFixed(4)}</td>
-                <td>{p.nextEligibleAt ?? "now"}</td>
+                <td>{p.nextEligibleAt ? <At iso={p.nextEligibleAt} /> : "now"}</td>
               </tr>
             );
           })}
