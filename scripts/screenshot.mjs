@@ -1,0 +1,163 @@
+// Screenshots of the status page and one run view with real data from a local tick (issue 5): starts the stand-in
+// stack and the runner on ports of their own with throwaway storage, runs a tick and one manual run, and lets
+// Debian's headless Chromium photograph docs/status-page.png and docs/run-view.png. `npm run screenshot`.
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startWorker } from "./wrangler-dev.mjs";
+
+// wrangler finds both configs relative to the repository root, wherever the script was started from.
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
+
+// Not 8787/8788 (a developer's `npm run dev`) and not 1878x (the benchmark), so all three can run side by side.
+const STACK_PORT = 28788;
+const RUNNER_PORT = 28787;
+const stackUrl = `http://localhost:${STACK_PORT}`;
+const runnerUrl = `http://localhost:${RUNNER_PORT}`;
+const CHROMIUM = process.env.CHROMIUM ?? "chromium";
+const OUT = "docs";
+// Chromium's --screenshot captures the window, not the page, so the heights are chosen to fit what a tick produces.
+const SHOTS = [
+  { file: "status-page.png", path: () => "/", height: 1150 },
+  { file: "run-view.png", path: (run) => `/runs/${run.userId}/${encodeURIComponent(run.runId)}`, height: 1900 },
+];
+
+class Failure extends Error {
+  /** quiet: wrangler's output has nothing to say about this failure. */
+  constructor(message, { quiet = false } = {}) {
+    super(message);
+    this.quiet = quiet;
+  }
+}
+
+// wrangler's output stays quiet unless something fails; then its last lines say why.
+const recent = [];
+const remember = (name) => (line) => {
+  recent.push(`[${name}] ${line}`);
+  if (recent.length > 40) recent.shift();
+};
+
+function checkChromium() {
+  const probe = spawnSync(CHROMIUM, ["--version"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) {
+    throw new Failure(`${CHROMIUM} not found or not runnable (${probe.error?.message ?? probe.stderr.trim()}); install it with: apt-get install -y chromium`, { quiet: true });
+  }
+  console.log(`using ${probe.stdout.trim()}`);
+}
+
+/** A port that already answers belongs to someone else; wrangler would otherwise quietly take another one. */
+async function checkFree(port) {
+  const answered = await fetch(`http://localhost:${port}/`, { signal: AbortSignal.timeout(1000) }).then(
+    () => true,
+    () => false,
+  );
+  if (answered) throw new Failure(`port ${port} is already in use; stop whatever listens there and retry`);
+}
+
+async function json(method, url) {
+  const response = await fetch(url, { method });
+  const text = await response.text();
+  if (!response.ok) throw new Failure(`${method} ${url}: ${response.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text);
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Failure(`${what} took longer than ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs one persona again and waits for that run to end, so the page shows a manual run next to the tick's. */
+async function runAgain(userId) {
+  const started = await json("POST", `${runnerUrl}/personas/${userId}/run`);
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const { runs } = await json("GET", `${runnerUrl}/personas/${userId}/runs`);
+    const run = runs.find((candidate) => candidate.runId === started.runId);
+    if (run && (run.phase === "succeeded" || run.phase === "failed")) return run;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Failure(`manual run ${started.runId} of ${userId} did not finish within 120 s`);
+}
+
+function screenshot(url, file, height, profile) {
+  const result = spawnSync(
+    CHROMIUM,
+    [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--hide-scrollbars",
+      `--user-data-dir=${profile}`,
+      `--window-size=1280,${height}`,
+      `--screenshot=${file}`,
+      url,
+    ],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  if (result.status !== 0) {
+    throw new Failure(`chromium failed on ${url} (${result.error?.message ?? `exit ${result.status}`}):\n${result.stderr}`, { quiet: true });
+  }
+  console.log(`wrote ${file}`);
+}
+
+async function main() {
+  checkChromium();
+  await Promise.all([checkFree(STACK_PORT), checkFree(RUNNER_PORT)]);
+  const scratch = await mkdtemp(join(tmpdir(), "persona-runner-screenshot-"));
+  const workers = [];
+  const stopAll = () => Promise.all(workers.map((worker) => worker.stop()));
+  const interrupted = () =>
+    void stopAll()
+      .then(() => rm(scratch, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  try {
+    const persist = ["--persist-to", join(scratch, "state")];
+    const stackArgs = ["-c", "test/stack/wrangler.toml", "--port", String(STACK_PORT), "--inspector-port", "29230", ...persist];
+    // wrangler.toml's dev vars point at the stand-in on 8788; these point the runner at this script's stand-in.
+    const runnerArgs = ["--port", String(RUNNER_PORT), "--inspector-port", "29229", ...persist];
+    for (const name of ["MANA_AUTH_URL", "MANA_MCP_URL", "ANTHROPIC_BASE_URL"]) runnerArgs.push("--var", `${name}:${stackUrl}`);
+    workers.push(startWorker("stack", stackArgs, { quiet: true, onLine: remember("stack") }));
+    workers.push(startWorker("runner", runnerArgs, { quiet: true, onLine: remember("runner") }));
+    await withTimeout(Promise.all(workers.map((worker) => worker.ready)), 120_000, "starting wrangler dev");
+    console.log("stand-in stack and runner are up");
+
+    await json("POST", `${stackUrl}/__stack/reset`);
+    const tick = await json("POST", `${runnerUrl}/diag/tick`);
+    const { due, ranSuccessfully, failed } = tick.result;
+    console.log(`tick: ${due} due, ${ranSuccessfully} ran, ${failed.length} failed`);
+    if (!tick.ok || ranSuccessfully === 0) throw new Failure(`the tick produced no clean runs: ${JSON.stringify(tick.result)}`);
+
+    const { personas } = await json("GET", `${runnerUrl}/personas`);
+    const ran = personas.filter((p) => p.lastRun?.phase === "succeeded");
+    // The persona with the most tool calls makes the most telling conversation.
+    const chosen = ran.reduce((best, p) => (p.lastRun.toolCalls > best.lastRun.toolCalls ? p : best));
+    const again = await runAgain(chosen.userId);
+    console.log(`manual run of ${chosen.email}: ${again.phase}, ${again.toolCalls} tool calls`);
+    if (again.phase !== "succeeded") throw new Failure(`the manual run of ${chosen.email} failed: ${again.error ?? "no error recorded"}`);
+
+    await mkdir(OUT, { recursive: true });
+    const profile = join(scratch, "chromium");
+    const run = { userId: chosen.userId, runId: again.runId };
+    for (const shot of SHOTS) screenshot(`${runnerUrl}${shot.path(run)}`, join(OUT, shot.file), shot.height, profile);
+  } finally {
+    await stopAll();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    if (recent.length > 0 && !error?.quiet) console.error(`last wrangler output:\n${recent.join("\n")}`);
+    console.error(`screenshot: ${error instanceof Failure ? error.message : (error?.stack ?? error)}`);
+    process.exit(1);
+  },
+);
