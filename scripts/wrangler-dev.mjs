@@ -27,6 +27,11 @@ export function startWorker(name, args, { quiet = false, onLine } = {}) {
         onLine?.(line);
       }
     });
+  // A parent that exits without stopping it (an uncaught error) still takes the whole group down.
+  const killGroup = () => {
+    if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+  };
+  process.once("exit", killGroup);
   read(child.stdout, process.stdout);
   read(child.stderr, process.stderr);
   child.on("exit", (code) => rejectReady(new Error(`${name}: wrangler dev exited with ${code} before it was ready`)));
@@ -36,7 +41,10 @@ export function startWorker(name, args, { quiet = false, onLine } = {}) {
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
+        child.once("exit", () => {
+          process.off("exit", killGroup);
+          resolve();
+        });
         process.kill(-child.pid, "SIGTERM");
       }),
   };

@@ -23,7 +23,9 @@ const schema = z.object({
   MANA_SERVICE_KEY: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url().optional(),
-  ANTHROPIC_MODEL: z.string().min(1).default("claude-haiku-4-5"),
+  // Sonnet 4.6 caches prompts from 1,024 tokens; Haiku 4.5 only from 4,096, which a persona's tools and system
+  // prompt (~2,600) never reach, so with Haiku every request pays full input price (see BENCHMARKS.md).
+  ANTHROPIC_MODEL: z.string().min(1).default("claude-sonnet-4-6"),
   PERSONA_SEED_SECRET: z.string().min(1).default(DEV_SEED_SECRET),
   PERSONA_CONCURRENCY: int(2, 1, 500),
   MAX_TURNS: int(15, 1, 100),

@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
+import { HTTPException } from "hono/http-exception";
 import { type Config, ConfigError, loadConfig } from "../config";
 import { coordinator } from "../coordinator/coordinator";
 import { renderPrometheus } from "../coordinator/metrics";
@@ -15,6 +16,8 @@ const LOCAL = new Set(["development", "test"]);
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError((error, c) => {
+    // bearerAuth's 401 arrives as an HTTPException: it is an answer, not a failure.
+    if (error instanceof HTTPException) return error.getResponse();
     const status = error instanceof ConfigError ? 503 : 500;
     createLogger().error("http_error", { path: c.req.path, error });
     return c.json({ error: error.message }, status);

@@ -221,7 +221,9 @@ async function giveUp(run: RunRecord, deps: RunDeps, reason: string): Promise<Ne
 }
 
 function wait(run: RunRecord, deps: RunDeps, decision: Extract<SlotDecision, { granted: false }>): Next | Promise<Next> {
-  if (run.phase === "queued" && (decision.reason === "budget" || decision.reason === "paused")) {
+  // A queued run waits out a spent budget (it resets at midnight UTC); a paused runner drops it, as the
+  // operator asked for no new runs and the persona stays due for the first tick after resume.
+  if (run.phase === "queued" && decision.reason === "paused") {
     return finish(run, deps, `not started: ${decision.detail}`);
   }
   run.error = `waiting: ${decision.detail}`;

@@ -14,9 +14,12 @@ export interface DispatchRequest {
   persona: DuePersona;
   slot: string;
   manual?: boolean;
+  /** The tick already knows no run can start before then (daily budget spent): sleep until then. */
+  notBefore?: { at: number; reason: string };
 }
 
-export type DispatchStatus = "started" | "error" | Extract<DispatchDecision, { start: false }>["status"];
+/** `held`: queued, but asleep until the tick's notBefore (the run starts then, nobody need wait for it now). */
+export type DispatchStatus = "started" | "held" | "error" | Extract<DispatchDecision, { start: false }>["status"];
 
 export interface DispatchResult {
   status: DispatchStatus;
@@ -86,9 +89,22 @@ export class PersonaRunner extends DurableObject<Env> {
     }
     const runId = `${slot}-${persona.userId}`;
     this.store.setFact("lastSlot", slot);
-    this.store.save({ runId, tickId: runId, slot, manual: request.manual ?? false, persona, phase: "queued", attempts: 0, createdAt: now, usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 }, costUsd: 0 });
-    await this.ctx.storage.setAlarm(now);
-    return { status: "started", runId };
+    const waitUntil = request.notBefore && request.notBefore.at > now ? request.notBefore : undefined;
+    this.store.save({
+      runId,
+      tickId: runId,
+      slot,
+      manual: request.manual ?? false,
+      persona,
+      phase: "queued",
+      attempts: 0,
+      createdAt: now,
+      usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+      costUsd: 0,
+      ...(waitUntil ? { error: `waiting: ${waitUntil.reason}` } : {}),
+    });
+    await this.ctx.storage.setAlarm(waitUntil ? waitUntil.at + spreadMs(persona.userId) : now);
+    return waitUntil ? { status: "held", runId, reason: waitUntil.reason } : { status: "started", runId };
   }
 
   override async alarm(): Promise<void> {
@@ -115,9 +131,9 @@ export class PersonaRunner extends DurableObject<Env> {
   }
 
   /** Where a run stands; /diag/tick polls this to wait for the runs it dispatched. */
-  runPhase(runId: string): { phase: RunRecord["phase"]; error?: string } | undefined {
+  runPhase(runId: string): { phase: RunRecord["phase"]; error?: string; finishedAt?: number } | undefined {
     const run = this.store.run(runId);
-    return run && { phase: run.phase, ...(run.error ? { error: run.error } : {}) };
+    return run && { phase: run.phase, ...(run.error ? { error: run.error } : {}), ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}) };
   }
 
   status(): PersonaStatus {
@@ -210,6 +226,13 @@ function summaryOf(run: RunRecord, config: Config) {
     usage: run.usage,
     costUsd: costUsd(run.usage, priceFor(config.ANTHROPIC_MODEL)),
   };
+}
+
+/** Up to ten minutes, stable per persona, so a queue of thousands does not wake in the same second. */
+function spreadMs(userId: string): number {
+  let hash = 0;
+  for (const char of userId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash % 600_000;
 }
 
 export function personaStub(ns: DurableObjectNamespace<PersonaRunner>, userId: string): DurableObjectStub<PersonaRunner> {

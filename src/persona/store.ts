@@ -87,8 +87,11 @@ export class RunStore {
       .map((row) => JSON.parse(row.doc) as RunRecord);
   }
 
+  /** When the last run that actually started ended; a run that never started does not count toward cadence. */
   lastFinishedAt(): number | undefined {
-    const row = this.sql.exec<{ at: number | null }>("SELECT MAX(finished_at) AS at FROM runs").one();
+    const row = this.sql
+      .exec<{ at: number | null }>("SELECT MAX(finished_at) AS at FROM runs WHERE json_extract(doc, '$.startedAt') IS NOT NULL")
+      .one();
     return row.at ?? undefined;
   }
 

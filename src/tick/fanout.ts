@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { DuePersona } from "../mana/schemas";
-import { type DispatchResult, personaStub } from "../persona/runner";
+import { type DispatchRequest, type DispatchResult, personaStub } from "../persona/runner";
 import { createLogger } from "../log";
 import { chunk } from "./due";
 
@@ -26,21 +26,21 @@ export interface FanOut {
   subrequests: number;
 }
 
-export async function dispatchAll(env: Env, personas: readonly DuePersona[], slot: string): Promise<FanOut> {
-  if (personas.length <= DIRECT_LIMIT) return dispatchDirect(env, personas, slot);
+export async function dispatchAll(env: Env, personas: readonly DuePersona[], slot: string, notBefore?: DispatchRequest["notBefore"]): Promise<FanOut> {
+  if (personas.length <= DIRECT_LIMIT) return dispatchDirect(env, personas, slot, notBefore);
   const shards = chunk(personas, SHARD_SIZE);
   const results = await inParallel(shards, PARALLEL, (shard, index) =>
-    env.DISPATCH_SHARD.get(env.DISPATCH_SHARD.idFromName(`${slot}#${index}`)).dispatch(shard, slot, index),
+    env.DISPATCH_SHARD.get(env.DISPATCH_SHARD.idFromName(`${slot}#${index}`)).dispatch(shard, slot, index, notBefore),
   );
   return { dispatched: results.flat(), subrequests: shards.length };
 }
 
-export async function dispatchDirect(env: Env, personas: readonly DuePersona[], slot: string): Promise<FanOut> {
+export async function dispatchDirect(env: Env, personas: readonly DuePersona[], slot: string, notBefore?: DispatchRequest["notBefore"]): Promise<FanOut> {
   let subrequests = 0;
   const dispatched = await inParallel(personas, PARALLEL, async (persona) => {
     subrequests++;
     try {
-      const result = await personaStub(env.PERSONA, persona.userId).dispatch({ persona, slot });
+      const result = await personaStub(env.PERSONA, persona.userId).dispatch({ persona, slot, ...(notBefore ? { notBefore } : {}) });
       return { userId: persona.userId, email: persona.email, ...result };
     } catch (error) {
       return { userId: persona.userId, email: persona.email, status: "error" as const, reason: error instanceof Error ? error.message : String(error) };
@@ -51,9 +51,9 @@ export async function dispatchDirect(env: Env, personas: readonly DuePersona[], 
 
 /** One shard of a large tick; named by slot and index, so a repeated cron reaches the same shard. */
 export class DispatchShard extends DurableObject<Env> {
-  async dispatch(personas: DuePersona[], slot: string, index: number): Promise<Dispatched[]> {
+  async dispatch(personas: DuePersona[], slot: string, index: number, notBefore?: DispatchRequest["notBefore"]): Promise<Dispatched[]> {
     const started = Date.now();
-    const { dispatched, subrequests } = await dispatchDirect(this.env, personas, slot);
+    const { dispatched, subrequests } = await dispatchDirect(this.env, personas, slot, notBefore);
     createLogger({ tickId: `tick-${slot}` }).info("shard_dispatched", { shard: index, personas: personas.length, subrequests, durationMs: Date.now() - started });
     return dispatched;
   }

@@ -1,8 +1,9 @@
 import type { Config } from "../config";
-import { coordinator, type TickSummary } from "../coordinator/coordinator";
+import { type CoordinatorStatus, coordinator, nextUtcMidnight, type TickSummary } from "../coordinator/coordinator";
 import type { Env } from "../env";
 import type { Logger } from "../log";
 import { slotOf } from "../persona/eligibility";
+import type { DispatchRequest } from "../persona/runner";
 import { buildPorts } from "../persona/ports";
 import { parseDueEntries } from "./due";
 import { type Dispatched, dispatchAll } from "./fanout";
@@ -30,7 +31,8 @@ export async function runTick(env: Env, config: Config, scheduledTime: number, l
   const ports = buildPorts(env, config);
   let hubCalls = 1;
   const base: TickResult = { tickId, slot, paused: false, due: 0, dispatched: [], invalid: [] };
-  const paused = config.RUNNER_PAUSED || (await hub.status()).paused;
+  const status = await hub.status();
+  const paused = config.RUNNER_PAUSED || status.paused;
   if (paused) {
     tickLog.info("tick_paused");
     return { ...base, paused: true };
@@ -41,7 +43,7 @@ export async function runTick(env: Env, config: Config, scheduledTime: number, l
     const { personas } = await ports.auth.listDue();
     const { valid, invalid } = parseDueEntries(personas);
     for (const entry of invalid) tickLog.warn("due_entry_invalid", { ...entry });
-    const { dispatched, subrequests } = await dispatchAll(env, valid, slot);
+    const { dispatched, subrequests } = await dispatchAll(env, valid, slot, budgetHold(status, config.DAILY_TOKEN_BUDGET, started));
     fanOutCalls = subrequests;
     result = { ...base, due: personas.length, dispatched, invalid };
   } catch (error) {
@@ -60,6 +62,15 @@ export async function runTick(env: Env, config: Config, scheduledTime: number, l
     durationMs: Date.now() - started,
   });
   return result;
+}
+
+/**
+ * With today's budget spent, due personas are still dispatched (they show as waiting, with the reason) but
+ * sleep until the budget resets instead of each asking the coordinator now.
+ */
+function budgetHold(status: CoordinatorStatus, budget: number, now: number): DispatchRequest["notBefore"] {
+  if (status.tokensToday < budget) return undefined;
+  return { at: nextUtcMidnight(now), reason: `daily token budget ${budget} spent (${status.tokensToday} used today); starts after the reset at 00:00 UTC` };
 }
 
 function countBy(values: readonly string[]): Record<string, number> {

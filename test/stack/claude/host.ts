@@ -36,7 +36,7 @@ export class ClaudeHost extends DurableObject<StackEnv> {
 
   async #messages(request: Request): Promise<Response> {
     const requestId = newRequestId();
-    const trace: Trace = { model: null, system: "" };
+    const trace: Trace = { model: null, system: "", tools: [] };
     try {
       const message = await createMessage(request, { cache: this.#cache, faults: this.#faults }, trace);
       const toolCount = message.content.filter((block) => block.type === "tool_use").length;

@@ -28,7 +28,7 @@ export interface MessageBody {
 }
 
 /** Filled in as far as handling gets, so a failed request is logged with what was known. */
-export type Trace = Pick<LogEntry, "model" | "system">;
+export type Trace = Pick<LogEntry, "model" | "system" | "tools">;
 
 /** POST /v1/messages: authenticate, validate, apply a fault if one is due, play the persona, bill. */
 export async function createMessage(request: Request, deps: MessagesDeps, trace: Trace): Promise<MessageBody> {
@@ -40,6 +40,7 @@ export async function createMessage(request: Request, deps: MessagesDeps, trace:
   const body = parseMessagesRequest(text);
   trace.model = body.model;
   trace.system = systemText(body).slice(0, 60);
+  trace.tools = (body.tools ?? []).map((tool) => tool.name);
   validateRequest(body);
 
   const turn = readTurn(body, new Date());

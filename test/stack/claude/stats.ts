@@ -10,6 +10,8 @@ export interface LogEntry {
   toolCount: number;
   /** First 60 characters of the system prompt: enough to tell the personas apart. */
   system: string;
+  /** Names of the tools the request offered. */
+  tools: string[];
   /** The error message, for answers that were not 200. */
   error?: string;
 }

@@ -1,0 +1,164 @@
+import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { coordinator } from "../src/coordinator/coordinator";
+import type { Env } from "../src/env";
+import { createApp } from "../src/http/app";
+import { derivePersonaPassword } from "../src/mana/password";
+import { personaStub } from "../src/persona/runner";
+import { type RunRecord, RunStore } from "../src/persona/store";
+import { diagTick, executions, freshWorld, personaId, personas, stackJson } from "./helpers";
+import { runsOf } from "./invariants";
+
+const runner = env as unknown as Env;
+
+beforeEach(() => freshWorld());
+afterEach(() => vi.restoreAllMocks());
+
+interface ClaudeStats {
+  requests: number;
+  log: { tools: string[]; usage: { cache_read_input_tokens: number } | null; system: string }[];
+}
+
+describe("cost control", () => {
+  it("holds every due persona with the reason once the daily budget is spent, without calling Claude", async () => {
+    await coordinator(runner.COORDINATOR).spend(10_000_000, 30);
+    const tick = await diagTick();
+    expect(tick.result).toMatchObject({ due: 10, ranSuccessfully: 0, failed: [] });
+    expect(tick.result.skipped.map((entry) => entry.status)).toEqual(Array(10).fill("held"));
+    expect(tick.result.skipped[0]?.reason).toMatch(/daily token budget \d+ spent/);
+    const { personas: listed } = (await (await SELF.fetch("http://runner.test/personas")).json()) as {
+      personas: { email: string; activeRun?: { phase: string; error?: string } }[];
+    };
+    const anna = listed.find((persona) => persona.email === "persona.anna@mana.test");
+    expect(anna?.activeRun).toMatchObject({ phase: "queued", error: expect.stringMatching(/^waiting: daily token budget/) });
+    expect((await stackJson<ClaudeStats>("/__stack/claude/stats")).requests).toBe(0);
+  });
+
+  it("never offers a denied tool, and the tool list is the same on every request", async () => {
+    await diagTick();
+    const stats = await stackJson<ClaudeStats>("/__stack/claude/stats");
+    const withTools = stats.log.filter((entry) => entry.tools.length > 0);
+    expect(withTools.length).toBeGreaterThan(10);
+    for (const entry of withTools) {
+      expect(entry.tools).toContain("todo_create");
+      expect(entry.tools.some((name) => /^comic_/.test(name))).toBe(false);
+      expect(entry.tools).toEqual(withTools[0]?.tools);
+    }
+    expect((await executions()).some((execution) => execution.tool.startsWith("comic."))).toBe(false);
+  });
+
+  // The rating turn is a fresh request without tools (its prefix differs), so this holds for the tool loop.
+  it("reads the prompt cache on every tool-loop request after a run's first", async () => {
+    await diagTick();
+    const stats = await stackJson<ClaudeStats>("/__stack/claude/stats");
+    const seen = new Set<string>();
+    for (const entry of stats.log.filter((request) => request.tools.length > 0)) {
+      if (seen.has(entry.system)) expect(entry.usage?.cache_read_input_tokens, entry.system).toBeGreaterThan(0);
+      seen.add(entry.system);
+    }
+  });
+});
+
+describe("transcripts", () => {
+  it("keeps a complete transcript of each run: messages, tool calls with arguments, results, timings, usage, cost", async () => {
+    await diagTick();
+    const [run] = await runsOf(await personaId("Anna"));
+    expect(run).toMatchObject({ phase: "succeeded", startedAt: expect.any(Number), finishedAt: expect.any(Number) });
+    expect(run?.costUsd).toBeGreaterThan(0);
+    expect((run?.usage.input ?? 0) + (run?.usage.cacheRead ?? 0)).toBeGreaterThan(0);
+    const actions = run?.loop?.actions ?? [];
+    expect(actions.length).toBeGreaterThanOrEqual(3);
+    for (const action of actions) {
+      expect(action).toMatchObject({ toolUseId: expect.any(String), toolName: expect.stringMatching(/^\w+\.\w+$/), latencyMs: expect.any(Number) });
+      expect(action.input).toBeTypeOf("object");
+    }
+    const roles = (run?.loop?.messages ?? []).map((message) => message.role);
+    expect(roles[0]).toBe("user");
+    expect(roles).toContain("assistant");
+    expect(run?.rating?.text).toBeTruthy();
+    expect(run?.rating?.feedback.length).toBeGreaterThan(0);
+  });
+
+  it("keeps the newest runs up to the retention limit, and any run whose outbox is undelivered", async () => {
+    const stub = personaStub(runner.PERSONA, "retention-probe");
+    await runInDurableObject(stub, (_instance, state) => {
+      const store = new RunStore(state.storage.sql);
+      for (let i = 0; i < 60; i++) store.save(finishedRun(i));
+      store.enqueue("run-00", "actions", [], 0);
+      store.prune(50);
+      const kept = store.recentRuns(100).map((run) => run.runId);
+      expect(kept).toHaveLength(51);
+      expect(kept[0]).toBe("run-59");
+      expect(kept).toContain("run-00");
+      expect(kept).not.toContain("run-01");
+    });
+  });
+});
+
+describe("operator safety", () => {
+  const staging = {
+    ...(env as object),
+    ENVIRONMENT: "staging",
+    PERSONA_SEED_SECRET: "a-staging-seed-secret-that-is-not-the-dev-one",
+    RUNNER_ADMIN_TOKEN: "admin-token-for-tests",
+  };
+
+  it("asks for the admin bearer token on everything but /health and /metrics outside local development", async () => {
+    const app = createApp();
+    const get = (path: string, token?: string) =>
+      app.fetch(new Request(`https://runner.example${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {}), staging);
+    for (const path of ["/", "/personas", "/diag/login?email=persona.anna@mana.test"]) {
+      expect((await get(path)).status, path).toBe(401);
+      expect((await get(path, "wrong-token")).status, path).toBe(401);
+    }
+    expect((await get("/personas", "admin-token-for-tests")).status).toBe(200);
+    expect((await app.fetch(new Request("https://runner.example/diag/tick", { method: "POST" }), staging)).status).toBe(401);
+    expect((await get("/health")).status).toBe(200);
+    expect((await get("/metrics")).status).toBe(200);
+  });
+
+  it("refuses the protected routes when no admin token is set", async () => {
+    const app = createApp();
+    const { RUNNER_ADMIN_TOKEN: _unset, ...withoutToken } = staging;
+    const response = await app.fetch(new Request("https://runner.example/personas"), withoutToken);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: expect.stringMatching(/RUNNER_ADMIN_TOKEN/) });
+  });
+
+  it("logs no secret, password or token during a full tick", async () => {
+    const lines: string[] = [];
+    for (const method of ["log", "info", "warn", "error"] as const) {
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+    }
+    const tick = await diagTick();
+    expect(tick.result.ranSuccessfully).toBe(10);
+    const output = lines.join("\n");
+    expect(lines.some((line) => line.includes('"run_finished"'))).toBe(true);
+    const secrets = [
+      runner.MANA_SERVICE_KEY,
+      runner.ANTHROPIC_API_KEY,
+      runner.PERSONA_SEED_SECRET,
+      ...(await Promise.all(personas.map((persona) => derivePersonaPassword(persona.email, runner.PERSONA_SEED_SECRET as string)))),
+    ];
+    for (const secret of secrets) expect(output).not.toContain(secret as string);
+    expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+  });
+});
+
+function finishedRun(i: number): RunRecord {
+  const at = Date.UTC(2026, 10, 1) + i * 60_000;
+  return {
+    runId: `run-${String(i).padStart(2, "0")}`,
+    tickId: `run-${i}`,
+    slot: "2026-11-01T00:00Z",
+    manual: false,
+    persona: { userId: "retention-probe", email: "probe@mana.test", archetype: "probe", systemPrompt: "probe", moduleMix: {}, tickCadence: "daily" },
+    phase: "succeeded",
+    attempts: 1,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: at + 1_000,
+    usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    costUsd: 0,
+  } as RunRecord;
+}
