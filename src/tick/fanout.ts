@@ -29,8 +29,11 @@ export interface FanOut {
 export async function dispatchAll(env: Env, personas: readonly DuePersona[], slot: string, notBefore?: DispatchRequest["notBefore"]): Promise<FanOut> {
   if (personas.length <= DIRECT_LIMIT) return dispatchDirect(env, personas, slot, notBefore);
   const shards = chunk(personas, SHARD_SIZE);
+  // A failed shard reports its personas as errors; the others still dispatch, and the next tick retries them.
   const results = await inParallel(shards, PARALLEL, (shard, index) =>
-    env.DISPATCH_SHARD.get(env.DISPATCH_SHARD.idFromName(`${slot}#${index}`)).dispatch(shard, slot, index, notBefore),
+    env.DISPATCH_SHARD.get(env.DISPATCH_SHARD.idFromName(`${slot}#${index}`))
+      .dispatch(shard, slot, index, notBefore)
+      .catch((error: unknown) => shard.map((persona) => failed(persona, error))),
   );
   return { dispatched: results.flat(), subrequests: shards.length };
 }
@@ -43,10 +46,14 @@ export async function dispatchDirect(env: Env, personas: readonly DuePersona[], 
       const result = await personaStub(env.PERSONA, persona.userId).dispatch({ persona, slot, ...(notBefore ? { notBefore } : {}) });
       return { userId: persona.userId, email: persona.email, ...result };
     } catch (error) {
-      return { userId: persona.userId, email: persona.email, status: "error" as const, reason: error instanceof Error ? error.message : String(error) };
+      return failed(persona, error);
     }
   });
   return { dispatched, subrequests };
+}
+
+function failed(persona: DuePersona, error: unknown): Dispatched {
+  return { userId: persona.userId, email: persona.email, status: "error", reason: error instanceof Error ? error.message : String(error) };
 }
 
 /** One shard of a large tick; named by slot and index, so a repeated cron reaches the same shard. */

@@ -54,6 +54,8 @@ export async function runTick(env: Env, config: Config, scheduledTime: number, l
   await hub.recordTick({ tickId, at: new Date(scheduledTime).toISOString(), due: result.due, dispatched: counts, invalid: result.invalid, ...(result.error ? { error: result.error } : {}) });
   await hub.rememberPersonas(result.dispatched.map(({ userId, email }) => ({ userId, email })));
   hubCalls += 2;
+  const errors = result.dispatched.filter((entry) => entry.status === "error");
+  if (errors.length > 0) tickLog.warn("dispatch_errors", { count: errors.length, first: errors[0]?.reason, persona: errors[0]?.email });
   tickLog.info("tick_dispatched", {
     due: result.due,
     ...counts,
