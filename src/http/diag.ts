@@ -1,14 +1,15 @@
 import { Hono } from "hono";
 import { derivePersonaPassword } from "../mana/password";
 import { TERMINAL } from "../persona/store";
-import { personaStub } from "../persona/runner";
+import { type PersonaRunner, personaStub, type RunPhase } from "../persona/runner";
 import { buildPorts } from "../persona/ports";
 import { runTick } from "../tick/tick";
 import { sleep } from "../net/http";
 import type { AppEnv } from "./app";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
-const POLL_MS = 250;
+/** How long one question to a persona object may wait for its run to settle before it is asked again. */
+const ASK_AGAIN_MS = 5_000;
 
 /** Diagnostics for humans and the local smoke; they do not exist in production. */
 export function diagRoutes(): Hono<AppEnv> {
@@ -37,14 +38,10 @@ export function diagRoutes(): Hono<AppEnv> {
     const tick = await runTick(c.env, c.get("config"), started, c.get("log"));
     const runs = tick.dispatched.filter((entry) => entry.status === "started");
     const outcomes = await Promise.all(
-      runs.map(async (entry) => {
-        const stub = personaStub(c.env.PERSONA, entry.userId);
-        for (;;) {
-          const phase = await stub.runPhase(entry.runId as string);
-          if (!phase || TERMINAL.has(phase.phase) || Date.now() - started > waitMs) return { persona: entry.email, ...phase };
-          await sleep(POLL_MS);
-        }
-      }),
+      runs.map(async (entry) => ({
+        persona: entry.email,
+        ...(await settled(() => personaStub(c.env.PERSONA, entry.userId), entry.runId as string, started + waitMs)),
+      })),
     );
     const failed = outcomes.filter((run) => run.phase !== "succeeded").map((run) => ({ persona: run.persona, error: run.error ?? `still ${run.phase}` }));
     return c.json({
@@ -58,10 +55,26 @@ export function diagRoutes(): Hono<AppEnv> {
         skipped: tick.dispatched.filter((entry) => entry.status !== "started").map(({ email, status, reason }) => ({ persona: email, status, reason })),
         invalid: tick.invalid,
         ...(tick.error ? { error: tick.error } : {}),
-        // Until the last run finished, not until the poll noticed: the figure the benchmark divides by runs.
+        // Until the last run finished, not until this request noticed: the figure the benchmark divides by runs.
         durationMs: Math.max(started, ...outcomes.map((run) => run.finishedAt ?? Date.now())) - started,
       },
     });
   });
   return diag;
+}
+
+/** The run's phase once it has settled, or as it stands at `deadline`. */
+async function settled(stub: () => DurableObjectStub<PersonaRunner>, runId: string, deadline: number): Promise<Partial<RunPhase>> {
+  for (;;) {
+    const left = deadline - Date.now();
+    try {
+      // A fresh stub each time: one that saw its object break stays broken.
+      const phase = await stub().runPhase(runId, Math.max(0, Math.min(left, ASK_AGAIN_MS)));
+      if (!phase || TERMINAL.has(phase.phase) || left <= 0) return phase ?? {};
+    } catch (error) {
+      // The persona object restarted under us (a deploy, an eviction); the run resumes there, so ask again.
+      if (left <= 0) return { error: `persona object unreachable: ${error instanceof Error ? error.message : String(error)}` };
+      await sleep(ASK_AGAIN_MS / 10);
+    }
+  }
 }

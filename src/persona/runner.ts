@@ -4,6 +4,7 @@ import { type Config, loadConfig } from "../config";
 import { coordinator } from "../coordinator/coordinator";
 import type { Env } from "../env";
 import { createLogger, type Logger } from "../log";
+import { sleep } from "../net/http";
 import type { DuePersona } from "../mana/schemas";
 import { decideDispatch, type DispatchDecision, nextEligibleAt } from "./eligibility";
 import { buildPorts } from "./ports";
@@ -38,6 +39,12 @@ export interface PersonaStatus {
   costTodayUsd: number;
 }
 
+export interface RunPhase {
+  phase: RunRecord["phase"];
+  error?: string;
+  finishedAt?: number;
+}
+
 export interface RunSummaryView {
   runId: string;
   phase: RunRecord["phase"];
@@ -59,6 +66,7 @@ const UNEXPECTED_RETRY_MS = 30_000;
 /** One persona: accepts dispatches, runs at most one run at a time inside alarm(), keeps runs in SQLite. */
 export class PersonaRunner extends DurableObject<Env> {
   private readonly store: RunStore;
+  private alarmEnded = signal();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -123,6 +131,8 @@ export class PersonaRunner extends DurableObject<Env> {
     // An earlier alarm set meanwhile (a wake() while this invocation waited for a slot) wins.
     const meanwhile = await this.ctx.storage.getAlarm();
     if (alarmAt !== undefined && (meanwhile === null || alarmAt < meanwhile)) await this.ctx.storage.setAlarm(alarmAt);
+    this.alarmEnded.fire();
+    this.alarmEnded = signal();
   }
 
   /** The coordinator's nudge when a concurrency slot frees: try the waiting run now instead of at its retry. */
@@ -130,10 +140,20 @@ export class PersonaRunner extends DurableObject<Env> {
     if (this.store.activeRun()) await this.ctx.storage.setAlarm(Date.now());
   }
 
-  /** Where a run stands; /diag/tick polls this to wait for the runs it dispatched. */
-  runPhase(runId: string): { phase: RunRecord["phase"]; error?: string; finishedAt?: number } | undefined {
-    const run = this.store.run(runId);
-    return run && { phase: run.phase, ...(run.error ? { error: run.error } : {}), ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}) };
+  /**
+   * Where a run stands, once it has settled or after `waitMs`, whichever is first; /diag/tick waits on this for
+   * the runs it dispatched. Answering at each alarm's end instead of being polled keeps the waiting off the CPU
+   * the runs need.
+   */
+  async runPhase(runId: string, waitMs = 0): Promise<RunPhase | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const run = this.store.run(runId);
+      if (!run || TERMINAL.has(run.phase) || Date.now() >= deadline) {
+        return run && { phase: run.phase, ...(run.error ? { error: run.error } : {}), ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}) };
+      }
+      await Promise.race([this.alarmEnded.promise, sleep(deadline - Date.now())]);
+    }
   }
 
   status(): PersonaStatus {
@@ -226,6 +246,15 @@ function summaryOf(run: RunRecord, config: Config) {
     usage: run.usage,
     costUsd: costUsd(run.usage, priceFor(config.ANTHROPIC_MODEL)),
   };
+}
+
+/** A promise with its trigger: resolved once, then replaced, so each waiter sees the next event. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire = () => {};
+  const promise = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { promise, fire };
 }
 
 /** Up to ten minutes, stable per persona, so a queue of thousands does not wake in the same second. */
