@@ -1,4 +1,4 @@
-// Reads /proc for the workerd processes of one process group (one wrangler dev): resident memory and CPU time.
+// Reads /proc for the workerd processes of one process group (one served Worker): resident memory and CPU time.
 import { readdir, readFile } from "node:fs/promises";
 
 const TICKS_PER_SECOND = 100;

@@ -6,6 +6,7 @@ import { cpuMs, sampleRss } from "./proc.mjs";
 import { createWorld, json, post, runnerUrl, stackUrl } from "./workers.mjs";
 
 const RUNS = 100;
+const ROUNDS = 3;
 const TOOL_CALLS = 6;
 const DISPATCH_SIZES = [1_000, 10_000];
 /** Anthropic's billing of cached input: writes cost 1.25×, reads 0.1× an ordinary input token. */
@@ -16,20 +17,27 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => void world.close().finally(() => process.exit(130)));
 }
 try {
-  const figures = { machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB` };
+  const figures = {
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    referenceLoopMs: referenceLoopMs(),
+  };
 
   await world.startRunner({ PERSONA_CONCURRENCY: RUNS, DAILY_TOKEN_BUDGET: 1_000_000_000, PROMPT_CACHING: "true" });
   await runPhase("warm", 10);
-  const cached = await runPhase("run", RUNS);
+  // This VM's CPU speed varies between minutes by up to a third: the median of three rounds is reported.
+  const rounds = [];
+  for (let n = 1; n <= ROUNDS; n++) rounds.push(await runPhase(`run${n}`, RUNS));
+  const cached = rounds.toSorted((a, b) => a.wallMs - b.wallMs)[Math.floor(ROUNDS / 2)];
   Object.assign(figures, {
     msPerRun: round(cached.wallMs / RUNS),
     msPerStep: round(cached.wallMs / cached.steps),
+    msPerRunRounds: rounds.map((each) => round(each.wallMs / RUNS)),
     steps: cached.steps,
     toolCalls: cached.toolCalls,
-    peakRssMb: round(cached.peakRssMb),
+    peakRssMb: round(Math.max(...rounds.map((each) => each.peakRssMb))),
     runnerCpuMsPerRun: round(cached.runnerCpuMs / RUNS),
     stackCpuMsPerRun: round(cached.stackCpuMs / RUNS),
-    requestsAfterFirstWithCacheRead: cached.cacheReadShare,
+    mainTurnRequestsAfterFirstWithCacheRead: cached.cacheReadShare,
   });
 
   await world.startRunner({ PERSONA_CONCURRENCY: RUNS, DAILY_TOKEN_BUDGET: 1_000_000_000, PROMPT_CACHING: "false" });
@@ -66,6 +74,21 @@ try {
   await world.close();
 }
 
+/**
+ * A fixed CPU-bound loop (best of three): this VM's speed drifts by a third between hours, so figures from
+ * different runs compare only next to this one.
+ */
+function referenceLoopMs() {
+  let best = Infinity;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = performance.now();
+    let sink = 0;
+    for (let i = 0; i < 300_000_000; i++) sink += i % 7;
+    best = Math.min(best, performance.now() - started + (sink < 0 ? 1 : 0));
+  }
+  return Math.round(best);
+}
+
 /** Seeds `count` fresh personas with pinned tool calls and times one /diag/tick that runs them all. */
 async function runPhase(prefix, count) {
   await post(`${stackUrl}/__stack/auth/seed`, { count, toolCalls: TOOL_CALLS, prefix });
@@ -81,7 +104,7 @@ async function runPhase(prefix, count) {
   if (tick.result.ranSuccessfully !== count || tick.result.failed.length > 0) {
     throw new Error(`${prefix}: expected ${count} successful runs, got ${JSON.stringify(tick.result).slice(0, 1000)}`);
   }
-  const turns = logs().filter((line) => line.event === "main_turn_ended");
+  const turns = await logLines(logs, "main_turn_ended", count);
   const stats = await json(`${stackUrl}/__stack/claude/stats`);
   return {
     wallMs,
@@ -95,12 +118,16 @@ async function runPhase(prefix, count) {
   };
 }
 
-/** Share of requests after a persona's first one that read from the prompt cache. */
+/**
+ * Share of a run's main-turn requests after its first that read from the prompt cache. The rating turn is left
+ * out: it is a fresh request without tools by design, so it has no cached prefix to read.
+ */
 function cacheReadShare(log) {
   const seen = new Set();
   let later = 0;
   let reads = 0;
   for (const entry of log) {
+    if (!entry.tools?.length) continue;
     if (!seen.has(entry.system)) {
       seen.add(entry.system);
       continue;
@@ -124,13 +151,13 @@ async function dispatchPhase(size) {
   const runnerCpuMs = (await cpuMs(world.runnerGroup())) - cpuBefore[0];
   const stackCpuMs = (await cpuMs(world.stackGroup)) - cpuBefore[1];
   if (outcome !== "ok") throw new Error(`scheduled handler answered ${outcome}`);
-  const first = logs().find((line) => line.event === "tick_dispatched");
+  const first = await logLine(logs, "tick_dispatched");
   const firstError = logs().find((line) => line.event === "dispatch_errors");
   const repeat = world.logsSince();
   const repeatStarted = performance.now();
   await trigger();
   const repeatMs = Math.round(performance.now() - repeatStarted);
-  const second = repeat().find((line) => line.event === "tick_dispatched");
+  const second = await logLine(repeat, "tick_dispatched");
   const shards = logs().filter((line) => line.event === "shard_dispatched");
   return {
     wallMs,
@@ -145,9 +172,23 @@ async function dispatchPhase(size) {
   };
 }
 
+/** The Worker's log lines reach us through a pipe, possibly just after the response that they describe. */
+async function logLines(logs, event, count, waitMs = 5_000) {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const lines = logs().filter((each) => each.event === event);
+    if (lines.length >= count || Date.now() > until) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function logLine(logs, event) {
+  return (await logLines(logs, event, 1))[0];
+}
+
 function printTable(figures) {
   const rows = [
-    ["msPerRun", `${figures.msPerRun} ms`, "≤ 60"],
+    ["msPerRun", `${figures.msPerRun} ms (median of ${figures.msPerRunRounds.join(", ")})`, "≤ 60"],
     ["msPerStep", `${figures.msPerStep} ms (${figures.steps} steps, ${figures.toolCalls} tool calls)`, "≤ 5"],
     ["peakRssMb", `${figures.peakRssMb} MiB`, ""],
     ["CPU per run", `runner ${figures.runnerCpuMsPerRun} ms, stand-in ${figures.stackCpuMsPerRun} ms`, ""],
@@ -156,10 +197,10 @@ function printTable(figures) {
     ["maxSubrequestsPerInvocation", String(figures.maxSubrequestsPerInvocation), "≤ 1000"],
     ["bundleGzipBytes", `${figures.bundleGzipBytes} (${Math.round(figures.bundleGzipBytes / 1024)} KiB)`, "≤ 512 KiB"],
     ["cachedInputCostRatio", `${figures.cachedInputCostRatio} (${figures.billedInputPerRunCached} vs ${figures.billedInputPerRunUncached} per run)`, "≤ 0.4"],
-    ["cache reads after 1st request", String(figures.requestsAfterFirstWithCacheRead), "1"],
+    ["main-turn requests after a run's 1st reading the cache", String(figures.mainTurnRequestsAfterFirstWithCacheRead), "1"],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
-  console.log(`machine: ${figures.machine}`);
+  console.log(`machine: ${figures.machine}; reference loop ${figures.referenceLoopMs} ms`);
   for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value}${target ? `   target ${target}` : ""}`);
   console.log(`bundle, largest parts: ${figures.bundleTopPackages.join(", ")}`);
 }

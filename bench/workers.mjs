@@ -1,9 +1,12 @@
-// The stand-in stack and the runner under wrangler dev on their own ports and storage, for the benchmark.
+// The stand-in stack and the runner, each bundled as for deploy and served by its own workerd on its own port
+// and storage, for the benchmark.
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startWorker } from "../scripts/wrangler-dev.mjs";
+import { promisify } from "node:util";
+import { startServer } from "../scripts/wrangler-dev.mjs";
 
 export const STACK_PORT = 18788;
 export const RUNNER_PORT = 18787;
@@ -18,6 +21,7 @@ const STORAGE_ROOT = process.env.BENCH_STORAGE_DIR ?? (existsSync("/dev/shm") ? 
 
 export async function createWorld() {
   const persistTo = await mkdtemp(join(STORAGE_ROOT, "persona-runner-bench-"));
+  const [stackBundle, runnerBundle] = await Promise.all([bundle("test/stack/wrangler.toml", persistTo), bundle("wrangler.toml", persistTo)]);
   const lines = [];
   const onLine = (line) => {
     const start = line.indexOf("{");
@@ -28,22 +32,15 @@ export async function createWorld() {
       // wrangler's own output, not one of our log lines
     }
   };
-  const stack = startWorker("stack", ["-c", "test/stack/wrangler.toml", "--port", String(STACK_PORT), "--inspector-port", "19230", "--persist-to", persistTo], { quiet: true });
+  const stack = serve("stack", "test/stack/wrangler.toml", stackBundle, STACK_PORT, persistTo, {}, {});
   await stack.ready;
   let runner;
 
   /** (Re)starts the runner with these vars on top of the dev ones; storage persists across restarts. */
   async function startRunner(vars) {
     await runner?.stop();
-    const overrides = {
-      MANA_AUTH_URL: stackUrl,
-      MANA_MCP_URL: stackUrl,
-      ANTHROPIC_BASE_URL: stackUrl,
-      ...vars,
-    };
-    const args = ["--port", String(RUNNER_PORT), "--inspector-port", "19229", "--persist-to", persistTo, "--test-scheduled"];
-    for (const [key, value] of Object.entries(overrides)) args.push("--var", `${key}:${value}`);
-    runner = startWorker("runner", args, { quiet: true, onLine });
+    const overrides = { MANA_AUTH_URL: stackUrl, MANA_MCP_URL: stackUrl, ANTHROPIC_BASE_URL: stackUrl, ...vars };
+    runner = serve("runner", "wrangler.toml", runnerBundle, RUNNER_PORT, persistTo, overrides, { onLine });
     await runner.ready;
     return runner;
   }
@@ -62,6 +59,21 @@ export async function createWorld() {
       await rm(persistTo, { recursive: true, force: true });
     },
   };
+}
+
+/** The Worker as `wrangler deploy` would upload it (top-level environment of `config`). */
+async function bundle(config, persistTo) {
+  const outdir = join(persistTo, "bundles", config.replaceAll("/", "_"));
+  await promisify(execFile)("wrangler", ["deploy", "--dry-run", "-c", config, "--outdir", outdir], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  return outdir;
+}
+
+function serve(name, config, bundleDir, port, persistTo, vars, options) {
+  const strings = Object.fromEntries(Object.entries(vars).map(([key, value]) => [key, String(value)]));
+  const args = ["bench/serve.mjs", config, bundleDir, String(port), join(persistTo, "state"), JSON.stringify(strings)];
+  return startServer(name, process.execPath, args, { quiet: true, ...options });
 }
 
 export async function json(url, init = {}) {

@@ -1,8 +1,12 @@
-// Starts `wrangler dev` for one Worker and resolves once it serves requests; shared by `npm run dev` and the bench.
+// Starts `wrangler dev` (or another server of a Worker) and resolves once it serves requests; shared by
+// `npm run dev`, `npm run screenshot` and the bench.
 import { spawn } from "node:child_process";
 
-export function startWorker(name, args, { quiet = false, onLine } = {}) {
-  const child = spawn("wrangler", ["dev", ...args], {
+export const startWorker = (name, args, options) => startServer(name, "wrangler", ["dev", ...args], options);
+
+/** Spawns `command`, which must print "Ready on http://…" once it answers requests. */
+export function startServer(name, command, args, { quiet = false, onLine } = {}) {
+  const child = spawn(command, args, {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so stopping it also stops the node and workerd processes wrangler starts.
@@ -34,7 +38,7 @@ export function startWorker(name, args, { quiet = false, onLine } = {}) {
   process.once("exit", killGroup);
   read(child.stdout, process.stdout);
   read(child.stderr, process.stderr);
-  child.on("exit", (code) => rejectReady(new Error(`${name}: wrangler dev exited with ${code} before it was ready`)));
+  child.on("exit", (code) => rejectReady(new Error(`${name}: ${command} exited with ${code} before it was ready`)));
   return {
     child,
     ready,
