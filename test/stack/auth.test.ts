@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { derivePersonaPassword } from "../../src/mana/password";
 import { isDue } from "./auth/due";
+import { lockedUntil } from "./auth/lockout";
 import { userIdFor } from "./auth/seed";
 import { verifyAccessToken } from "./jwt";
 
@@ -407,6 +408,15 @@ describe("POST /api/v1/auth/login", () => {
     });
     expect((await login(BEN)).status).toBe(200);
     expect((await rows(anna)).sessions).toBe(0);
+  });
+
+  it("keeps the lock for the 1,800 s it announces, counted from the fifth failure within 15 minutes", () => {
+    const minute = 60_000;
+    const fiveIn14Minutes = [0, 1, 5, 10, 14].map((at) => at * minute);
+    expect(lockedUntil(fiveIn14Minutes)).toBe(14 * minute + 1_800_000);
+    expect(lockedUntil([0, 1, 5, 10, 16].map((at) => at * minute))).toBeUndefined();
+    expect(lockedUntil(fiveIn14Minutes.slice(0, 4))).toBeUndefined();
+    expect(lockedUntil([0, 20, 21, 22, 23, 24].map((at) => at * minute))).toBe(24 * minute + 1_800_000);
   });
 
   it("does not lock after four failures and a success", async () => {

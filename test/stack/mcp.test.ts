@@ -102,6 +102,12 @@ describe("mana-mcp stand-in: the envelope", () => {
     const noSpace = await post(INITIALIZE, headers(token, ""));
     expect(noSpace.status).toBe(401);
     expect(((await noSpace.json()) as Json).error).toMatch(/^Missing X-Mana-Space header/);
+
+    const sessionId = await openRaw(token);
+    const { "x-mana-space": _space, ...withoutSpace } = headers(token, "space-anna", { "mcp-session-id": sessionId });
+    const callWithoutSpace = await post({ jsonrpc: "2.0", id: 2, method: "tools/list" }, withoutSpace);
+    expect(callWithoutSpace.status).toBe(401);
+    expect(((await callWithoutSpace.json()) as Json).error).toMatch(/^Missing X-Mana-Space header/);
   });
 
   it("opens a stateful session over SSE and answers notifications with 202", async () => {
@@ -137,6 +143,9 @@ describe("mana-mcp stand-in: the envelope", () => {
     const unknown = await post(list, headers(anna.token, "space-anna", { "mcp-session-id": "gone" }));
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: "Session not found" });
+    const unknownStream = await call(MCP, { headers: headers(anna.token, "space-anna", { "mcp-session-id": "gone", accept: "text/event-stream" }) });
+    expect(unknownStream.status).toBe(404);
+    expect(await unknownStream.json()).toEqual({ error: "Session not found" });
 
     const sessionId = await openRaw(anna.token);
     const stolen = await post(list, headers(ben.token, "space-anna", { "mcp-session-id": sessionId }));

@@ -23,7 +23,8 @@ export async function authenticate(request: Request, secret: string): Promise<Ca
   } catch (error) {
     return unauthorized(`Invalid token: ${(error as Error).message}`);
   }
-  const space = request.headers.get("x-mana-space")?.trim();
+  // Any non-empty value is accepted unchecked (contracts §2); Headers already drops surrounding whitespace.
+  const space = request.headers.get("x-mana-space");
   if (!space) return unauthorized("Missing X-Mana-Space header (the id of the space to act in)");
   return { claims, token, space };
 }

@@ -74,14 +74,13 @@ export class McpHost extends DurableObject<StackEnv> {
       await request.arrayBuffer();
       return caller;
     }
-    if (request.method === "GET") return this.#standaloneStream();
     const body = request.method === "POST" ? await readBody(request) : undefined;
     const sessionId = request.headers.get("mcp-session-id");
-    if (!sessionId) return this.#initialize(request, caller, body);
-    const session = this.#sessions.get(sessionId);
-    if (!session) return sessionNotFound();
-    if (session.identity.userId !== caller.claims.sub) return forbidden();
-    return this.#call(session, request, body);
+    const session = sessionId ? this.#sessions.get(sessionId) : undefined;
+    if (sessionId && !session) return sessionNotFound();
+    if (session && session.identity.userId !== caller.claims.sub) return forbidden();
+    if (request.method === "GET") return this.#standaloneStream();
+    return session ? this.#call(session, request, body) : this.#initialize(request, caller, body);
   }
 
   async #initialize(request: Request, caller: Caller, body: ReadBody | undefined): Promise<Response> {

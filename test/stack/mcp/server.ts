@@ -6,7 +6,6 @@ import { RATE_LIMIT } from "./rate-limit";
 import type { Records } from "./records";
 import { TOOLS } from "./tools/catalog";
 import type { ToolDef } from "./tools/tool";
-import { ToolFailure } from "./tools/tool";
 
 /** What a session froze at initialize (contracts §2): later requests cannot change user, space or token. */
 export interface SessionIdentity {
@@ -50,8 +49,8 @@ function invoke(tool: ToolDef, args: Parameters<ToolDef["run"]>[0], identity: Se
     const value = tool.run(args, { records: deps.records, space: identity.space, userId: identity.userId, now });
     return { content: [{ type: "text", text: JSON.stringify(value, null, 2) }] };
   } catch (error) {
-    if (error instanceof ToolFailure) return failure(`Tool ${tool.name} failed: ${error.message}`);
-    throw error;
+    // Whatever went wrong, mana-mcp answers a normal result in its one wording, never a protocol error.
+    return failure(`Tool ${tool.name} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
