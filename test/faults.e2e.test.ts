@@ -104,13 +104,14 @@ describe("fault matrix: mana-mcp", () => {
     expect(refused[0]?.result).toBe("error");
   });
 
-  it("HTTP 500 on a call: recorded as an error, the run goes on", async () => {
+  it("HTTP 500 on a call: recorded as an error of unknown effect, never resent, the run goes on", async () => {
     await mcpFault("*", "http-500");
     const tick = await diagTick();
     expect(tick.result.failed).toEqual([]);
     const runs = await Promise.all(personas.map(async (p) => expectExactlyOnce(await personaId(p.name))));
-    const refused = runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((a) => /HTTP 500/.test(a.errorMessage ?? ""));
-    expect(refused).toHaveLength(1);
+    const failed = runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((a) => /HTTP 500/.test(a.errorMessage ?? ""));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.errorMessage).toMatch(/effect unknown/);
   });
 });
 
@@ -130,6 +131,19 @@ describe("fault matrix: mana-auth", () => {
     const persona = await stub.knownPersona();
     const again = await stub.dispatch({ persona: persona as NonNullable<typeof persona>, slot: "2099-01-01T00:00Z" });
     expect(again.status).toBe("login-backoff");
+  });
+
+  it("login 403 (a failure before the run starts): the next ticks wait an hour instead of logging in again", async () => {
+    await authFault("login", 403, 10);
+    const tick = await diagTick();
+    expect(tick.result.failed).toHaveLength(10);
+    for (const failure of tick.result.failed) expect(failure.error).toMatch(/EMAIL_NOT_VERIFIED/);
+    for (const { name } of personas) {
+      const stub = personaStub(runner.PERSONA, await personaId(name));
+      const persona = await stub.knownPersona();
+      const later = await stub.dispatch({ persona: persona as NonNullable<typeof persona>, slot: "2099-01-01T00:00Z" });
+      expect(later).toMatchObject({ status: "cooldown", reason: expect.stringMatching(/failed before it started/) });
+    }
   });
 
   it("429 lockout: waits the given time instead of hammering", async () => {
@@ -154,6 +168,13 @@ describe("fault matrix: mana-auth", () => {
 
   it("actions 500 three times then OK: delivered once, identical batch", async () => {
     await authFault("actions", 500, 3);
+    const tick = await diagTick();
+    expect(tick.result.failed).toEqual([]);
+    for (const persona of personas) await expectExactlyOnce(await personaId(persona.name));
+  });
+
+  it("actions 401 (service key rotated mid-flight): kept in the outbox and retried, not parked", async () => {
+    await authFault("actions", 401, 1);
     const tick = await diagTick();
     expect(tick.result.failed).toEqual([]);
     for (const persona of personas) await expectExactlyOnce(await personaId(persona.name));

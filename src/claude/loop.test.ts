@@ -98,6 +98,18 @@ describe("runMainTurn", () => {
     expect(states[marked + 1]?.actions).toHaveLength(1);
   });
 
+  it("answers every tool_use past the tool-call limit but keeps the action batch within 500 rows", async () => {
+    const uses = Array.from({ length: 600 }, (_, i) => use(`u${i}`, "todo_list"));
+    const h = harness([reply("tool_use", ...uses), reply("end_turn")]);
+    h.ports.maxToolCalls = 2;
+    const state = await runMainTurn(initialLoopState("Hallo", ZERO_USAGE), setup, h.ports);
+    expect(h.calls).toHaveLength(2);
+    expect((state.messages.at(-1)?.content as unknown[]).length).toBe(600);
+    expect(state.ended).toBe("tool-call limit 2 reached");
+    expect(state.actions).toHaveLength(500);
+    expect(state.actions[2]?.errorMessage).toMatch(/not executed: tool-call limit 2/);
+  });
+
   it("stops at the limit before calling the model", async () => {
     const h = harness([reply("end_turn")]);
     h.ports.limitReached = () => "turn limit 15 reached";

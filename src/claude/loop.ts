@@ -10,6 +10,7 @@ import type {
 } from "@anthropic-ai/sdk/resources/messages";
 import type { ToolOutcome } from "../mcp/session";
 import type { NameMap } from "../mcp/names";
+import { ACTION_BATCH_MAX } from "../mana/schemas";
 import type { ModelPort } from "./model";
 import { addUsage, type Usage } from "./usage";
 
@@ -140,7 +141,9 @@ async function answerToolUse(state: LoopState, use: ToolUseBlock, ports: LoopPor
     outcome = await ports.callTool(mcpName, input);
   }
   const record = await toRecord(base, outcome, ports.now() - started, new Date(started).toISOString());
-  state.actions.push(record);
+  // Calls refused at the limit are still answered, but recorded only while the run's batch stays postable:
+  // one message with many tool_use blocks must not push it past what mana-auth accepts.
+  if (outcome.kind !== "refused" || state.actions.length < ACTION_BATCH_MAX) state.actions.push(record);
   state.pendingResults.push(toolResult(use.id, outcome));
   state.inflight = undefined;
 }

@@ -90,7 +90,7 @@ export function createManaAuth(baseUrl: string, serviceKey: string, fetchFn: Fet
       headers: { ...json, origin: new URL(baseUrl).origin },
       body: JSON.stringify({ email, password }),
     });
-    const cookie = signIn.headers.get("set-cookie")?.match(/mana\.session_token=[^;]+/)?.[0];
+    const cookie = signIn.headers.get("set-cookie")?.match(/(?:__Secure-)?mana\.session_token=[^;]+/)?.[0];
     if (!signIn.ok || !cookie) {
       throw new HttpError(`space via org list: sign-in answered ${signIn.status} without a session cookie`, signIn.status);
     }
@@ -126,11 +126,11 @@ async function classifyDelivery(response: Response): Promise<DeliveryResult> {
     const written = Number((JSON.parse(text || "{}") as { written?: unknown }).written ?? 0);
     return { kind: "delivered", written };
   }
-  if (response.status === 404) return { kind: "gone", reason: `404 ${text}` };
-  if (response.status === 429 || response.status >= 500) {
-    return { kind: "retry", reason: `${response.status} ${text}`, retryAfterSec: Number(response.headers.get("retry-after")) || undefined };
-  }
-  return { kind: "rejected", reason: `${response.status} ${text}` };
+  // Only the persona check's own 404 means gone; a plain-text 404 is a wrong path, which a fixed deploy cures.
+  if (response.status === 404 && /"Persona not found"/.test(text)) return { kind: "gone", reason: `404 ${text}` };
+  // 400 is the batch itself; anything else (a rotated service key, a wrong path, an outage) is worth waiting out.
+  if (response.status === 400) return { kind: "rejected", reason: `${response.status} ${text}` };
+  return { kind: "retry", reason: `${response.status} ${text}`, retryAfterSec: Number(response.headers.get("retry-after")) || undefined };
 }
 
 async function snippet(response: Response): Promise<string> {

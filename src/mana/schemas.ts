@@ -48,6 +48,9 @@ export const organizationListSchema = z.array(
   z.object({ id: z.string(), name: z.string().optional(), metadata: metadataSchema.nullish() }),
 );
 
+/** mana-auth refuses a larger actions batch whole, with 400 (contracts §1.1). */
+export const ACTION_BATCH_MAX = 500;
+
 /** Rows of POST .../actions and .../feedback (contracts §1.1): integers only, or mana-auth answers 500. */
 export interface ActionRow {
   tickId: string;

@@ -37,11 +37,22 @@ export interface McpOptions {
 
 const CLIENT_INFO = { name: "mana-persona-runner", version: "0.1.0" };
 
+interface Connection {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+}
+
+/**
+ * Statuses that mana-mcp answers before a tool runs (envelope, session, auth). Anything else on a tools/call,
+ * a 5xx from a gateway included, may have come after the write landed: its effect is unknown (contracts §2).
+ */
+const REFUSED_BEFORE_RUNNING = new Set([400, 401, 403, 404, 406, 415]);
+
 export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: McpOptions): McpConnector {
   const endpoint = new URL("/mcp", baseUrl);
   const setup = { timeout: options.setupTimeoutMs ?? 15_000 };
 
-  async function connect(accessToken: string, spaceId: string) {
+  async function connect(accessToken: string, spaceId: string): Promise<Connection> {
     const transport = new StreamableHTTPClientTransport(endpoint, {
       fetch: withoutStandaloneStream(fetchFn),
       requestInit: { headers: { authorization: `Bearer ${accessToken}`, "x-mana-space": spaceId } },
@@ -55,10 +66,13 @@ export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: M
   async function connectWithRetry(accessToken: string, spaceId: string) {
     const attempts = options.setupAttempts ?? 3;
     for (let attempt = 0; ; attempt++) {
+      let connection: Connection | undefined;
       try {
-        const connection = await connect(accessToken, spaceId);
+        connection = await connect(accessToken, spaceId);
         return { ...connection, tools: await listAllTools(connection.client) };
       } catch (error) {
+        // Sessions have no TTL on mana-mcp: one opened by a failed attempt must be ended, not abandoned.
+        if (connection) await end(connection);
         const status = error instanceof StreamableHTTPError ? error.code : undefined;
         if (attempt + 1 >= attempts || status === 401 || status === 403) {
           throw new Error(`mcp session: ${describe(error)}`);
@@ -66,6 +80,11 @@ export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: M
         await sleep(backoffMs(attempt, { baseDelayMs: 300, maxDelayMs: 3_000 }));
       }
     }
+  }
+
+  async function end(connection: Connection): Promise<void> {
+    await connection.transport.terminateSession().catch(() => undefined);
+    await connection.client.close().catch(() => undefined);
   }
 
   async function open(accessToken: string, spaceId: string): Promise<McpSession> {
@@ -93,6 +112,9 @@ export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: M
           return await callOnce(name, args);
         } catch (error) {
           if (!(error instanceof StreamableHTTPError)) return { kind: "unknown", error: `reply lost, effect unknown: ${describe(error)}` };
+          if (!REFUSED_BEFORE_RUNNING.has(error.code ?? 0)) {
+            return { kind: "unknown", error: `mana-mcp answered HTTP ${error.code}, effect unknown: ${describe(error)}` };
+          }
           if (error.code !== 404) return { kind: "refused", error: `mana-mcp answered HTTP ${error.code}: ${describe(error)}` };
         }
         // 404 Session not found: the server never ran the call, so one fresh session and one resend are safe.
@@ -104,10 +126,7 @@ export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: M
           return { kind: "unknown", error: `reply lost after session renewal, effect unknown: ${describe(error)}` };
         }
       },
-      async close() {
-        await connection.transport.terminateSession().catch(() => undefined);
-        await connection.client.close().catch(() => undefined);
-      },
+      close: () => end(connection),
     };
   }
 

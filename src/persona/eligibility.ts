@@ -1,6 +1,11 @@
 import type { Cadence } from "../mana/schemas";
 
 const HOUR = 3_600_000;
+/**
+ * A run that failed before it started (login, space, MCP setup) logged in up to six times; the next try waits
+ * this long (or the cadence, if shorter), so an outage does not cost a login and a session row every minute.
+ */
+export const UNSTARTED_RETRY_MS = HOUR;
 
 export const CADENCE_MS: Record<Cadence, number> = { hourly: HOUR, daily: 24 * HOUR, weekdays: 24 * HOUR };
 
@@ -12,6 +17,8 @@ export interface DispatchFacts {
   lastSlot?: string;
   activeRunId?: string;
   lastFinishedAt?: number;
+  /** When the newest run that failed before it started ended. */
+  lastUnstartedFailureAt?: number;
   loginBackoffUntil?: number;
   loginBackoffReason?: string;
   outboxPending: boolean;
@@ -33,9 +40,14 @@ export function decideDispatch(facts: DispatchFacts): DispatchDecision {
   if (facts.loginBackoffUntil && facts.loginBackoffUntil > facts.now) {
     return { start: false, status: "login-backoff", reason: `${facts.loginBackoffReason ?? "login backing off"} (until ${iso(facts.loginBackoffUntil)})` };
   }
+  if (facts.manual) return { start: true };
   const eligibleAt = nextEligibleAt(facts.cadence, facts.lastFinishedAt);
-  if (!facts.manual && eligibleAt > facts.now) {
+  if (eligibleAt > facts.now) {
     return { start: false, status: "cooldown", reason: `last run finished ${iso(facts.lastFinishedAt ?? 0)}; next eligible ${iso(eligibleAt)}` };
+  }
+  const retryAt = (facts.lastUnstartedFailureAt ?? -Infinity) + Math.min(UNSTARTED_RETRY_MS, CADENCE_MS[facts.cadence]);
+  if (retryAt > facts.now) {
+    return { start: false, status: "cooldown", reason: `last run failed before it started; next try ${iso(retryAt)}` };
   }
   return { start: true };
 }

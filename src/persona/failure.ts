@@ -33,12 +33,13 @@ export function planFor(error: unknown): FailurePlan {
 }
 
 function loginPlan(error: LoginError): FailurePlan {
-  if (error.code === "INVALID_CREDENTIALS") {
+  // By status, not code: any 401 at login counts toward the lockout, whatever its body says.
+  if (error.code === "INVALID_CREDENTIALS" || error.status === 401) {
     return {
       kind: "login-backoff",
       forMs: BAD_CREDENTIALS_BACKOFF_MS,
       reason:
-        "login rejected with 401 INVALID_CREDENTIALS: PERSONA_SEED_SECRET most likely differs from the secret mana-auth " +
+        `login rejected with 401 ${error.code}: PERSONA_SEED_SECRET most likely differs from the secret mana-auth ` +
         "seeded this persona with; not retrying for 6 h so the account is not locked",
     };
   }

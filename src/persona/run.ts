@@ -73,18 +73,25 @@ export async function advanceRun(run: RunRecord, deps: RunDeps): Promise<Next> {
 
 /** True once the run's results are in the outbox; false when the invocation yielded mid-turn. */
 async function work(run: RunRecord, deps: RunDeps): Promise<boolean> {
+  if (run.phase === "queued" || run.phase === "main") {
+    const ended = await play(run, deps);
+    if (!ended) return false;
+  }
+  await rate(run, deps);
+  await toDelivering(run, deps);
+  return true;
+}
+
+/** The main turn in the app; false when the invocation yielded mid-turn. The rating needs no session. */
+async function play(run: RunRecord, deps: RunDeps): Promise<boolean> {
   const session = await openSession(run, deps);
   try {
     if (run.phase === "queued") start(run, deps);
-    if (run.phase === "main") {
-      const loop = await mainTurn(run, session, deps);
-      if (!loop.ended) return false;
-      deps.log.info("main_turn_ended", { reason: loop.ended, toolCalls: loop.actions.length, turns: loop.turns });
-      run.phase = "rating";
-      save(run, deps);
-    }
-    await rate(run, deps);
-    await toDelivering(run, deps);
+    const loop = await mainTurn(run, session, deps);
+    if (!loop.ended) return false;
+    deps.log.info("main_turn_ended", { reason: loop.ended, toolCalls: loop.actions.length, turns: loop.turns });
+    run.phase = "rating";
+    save(run, deps);
     return true;
   } finally {
     await session.mcp.close();

@@ -86,6 +86,7 @@ export class PersonaRunner extends DurableObject<Env> {
       lastSlot: this.store.fact("lastSlot"),
       activeRunId: active?.runId,
       lastFinishedAt: this.store.lastFinishedAt(),
+      lastUnstartedFailureAt: this.store.lastUnstartedFailureAt(),
       loginBackoffUntil: Number(this.store.fact("loginBackoffUntil") ?? 0) || undefined,
       loginBackoffReason: this.store.fact("loginBackoffReason"),
       outboxPending: !active && this.store.hasPendingOutbox(),

@@ -88,6 +88,16 @@ export class RunStore {
   }
 
   /** When the last run that actually started ended; a run that never started does not count toward cadence. */
+  lastUnstartedFailureAt(): number | undefined {
+    const row = this.sql
+      .exec<{ at: number | null }>(
+        `SELECT MAX(finished_at) AS at FROM runs WHERE phase = 'failed'
+           AND json_extract(doc, '$.startedAt') IS NULL AND json_extract(doc, '$.attempts') > 0`,
+      )
+      .one();
+    return row.at ?? undefined;
+  }
+
   lastFinishedAt(): number | undefined {
     const row = this.sql
       .exec<{ at: number | null }>("SELECT MAX(finished_at) AS at FROM runs WHERE json_extract(doc, '$.startedAt') IS NOT NULL")
@@ -103,7 +113,8 @@ export class RunStore {
        AND run_id NOT IN (SELECT run_id FROM outbox WHERE status = 'pending')`,
       keep,
     );
-    this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND run_id NOT IN (SELECT run_id FROM runs)");
+    // Parked batches (dead, gone) outlive their run: they are the only copy of what mana-auth refused.
+    this.sql.exec("DELETE FROM outbox WHERE status = 'delivered' AND run_id NOT IN (SELECT run_id FROM runs)");
   }
 
   enqueue(runId: string, kind: OutboxKind, body: unknown[], now: number): void {

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { loginError, middlewareError } from "./errors";
+import { loginError, middlewareError, routeError } from "./errors";
 
 export const FAULT_ROUTES = ["login", "due", "actions", "feedback", "memberships"] as const;
 export type FaultRoute = (typeof FAULT_ROUTES)[number];
@@ -36,7 +36,10 @@ export class Faults {
     return async (_c, next) => {
       const status = this.take(route);
       if (status === null) return next();
-      return route === "login" ? loginFault(status) : middlewareError(status, statusText(status));
+      if (route === "login") return loginFault(status);
+      // A 404 on a persona's own routes is the persona check's (contracts §1.1): it was deleted.
+      if (status === 404 && (route === "actions" || route === "feedback")) return routeError(404, "Persona not found");
+      return middlewareError(status, statusText(status));
     };
   }
 }
