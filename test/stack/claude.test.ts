@@ -3,6 +3,7 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import catalog from "./catalog.json";
+import { PromptCache, type Segment } from "./claude/cache";
 
 const stack = (env as unknown as { STACK: Fetcher }).STACK;
 const MESSAGES = "http://stack.test/v1/messages";
@@ -564,5 +565,39 @@ describe("stats", () => {
     await create(annaRequest());
     await stack.fetch("http://stack.test/__stack/reset", { method: "POST" });
     expect((await stats()).requests).toBe(0);
+  });
+});
+
+describe("Claude stand-in: the prompt cache's lifetime", () => {
+  const MINUTE = 60_000;
+  const prompt = (ttlMs = 5 * MINUTE): Segment[] => [
+    { key: "tools", tokens: 1500, breakpoint: false, ttlMs },
+    { key: "tools+system", tokens: 500, breakpoint: true, ttlMs },
+    { key: "tools+system+user", tokens: 40, breakpoint: false, ttlMs },
+  ];
+
+  it("reads a prefix written less than 5 minutes ago, and each read renews it", () => {
+    const cache = new PromptCache();
+    expect(cache.apply(prompt(), 1024, 0)).toEqual({ read: 0, written: 2000, uncached: 40 });
+    expect(cache.apply(prompt(), 1024, 5 * MINUTE - 1000)).toEqual({ read: 2000, written: 0, uncached: 40 });
+    expect(cache.apply(prompt(), 1024, 10 * MINUTE - 2000)).toMatchObject({ read: 2000 });
+  });
+
+  it("misses once 5 minutes passed without a read, and writes again", () => {
+    const cache = new PromptCache();
+    cache.apply(prompt(), 1024, 0);
+    expect(cache.apply(prompt(), 1024, 5 * MINUTE + 1000)).toEqual({ read: 0, written: 2000, uncached: 40 });
+  });
+
+  it("keeps a 1-hour breakpoint for an hour", () => {
+    const cache = new PromptCache();
+    cache.apply(prompt(60 * MINUTE), 1024, 0);
+    expect(cache.apply(prompt(60 * MINUTE), 1024, 59 * MINUTE)).toMatchObject({ read: 2000 });
+  });
+
+  it("caches nothing shorter than the model's minimum", () => {
+    const cache = new PromptCache();
+    expect(cache.apply(prompt(), 4096, 0)).toEqual({ read: 0, written: 0, uncached: 2040 });
+    expect(cache.apply(prompt(), 4096, 1000)).toEqual({ read: 0, written: 0, uncached: 2040 });
   });
 });
