@@ -146,6 +146,14 @@ describe("fault matrix: mana-auth", () => {
     }
   });
 
+  it("login 200 without accessToken (JWT minting failed): a login failure with its reason, never the opaque token", async () => {
+    await authFault("login", 200, 10);
+    const tick = await diagTick();
+    expect(tick.result.failed).toHaveLength(10);
+    for (const failure of tick.result.failed) expect(failure.error).toMatch(/without an accessToken/);
+    expect((await stackJson<{ sessionsOpened: number }>("/__stack/mcp/stats")).sessionsOpened).toBe(0);
+  });
+
   it("429 lockout: waits the given time instead of hammering", async () => {
     for (let i = 0; i < 5; i++) {
       await stack("/api/v1/auth/login", send("POST", { email: anna.email, password: "wrong-password" }));

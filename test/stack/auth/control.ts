@@ -39,11 +39,14 @@ import { iso } from "./time";
 import { userExists } from "./users";
 
 const clockBody = z.object({ now: z.iso.datetime({ offset: true }).nullable() });
-const faultBody = z.object({
-  route: z.enum(FAULT_ROUTES),
-  status: z.int().min(400).max(599),
-  times: z.int().min(1).default(1),
-});
+const faultBody = z
+  .object({
+    route: z.enum(FAULT_ROUTES),
+    // 200 only on login: a success whose JWT could not be minted (contracts §1.2).
+    status: z.int().min(400).max(599).or(z.literal(200)),
+    times: z.int().min(1).default(1),
+  })
+  .refine((fault) => fault.status !== 200 || fault.route === "login", { message: "status 200 is a fault of login only", path: ["status"] });
 const seedBody = z.object({
   count: z.int().min(1).max(20_000),
   toolCalls: z.int().min(1).max(40).optional(),

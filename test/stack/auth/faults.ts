@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { loginError, middlewareError, routeError } from "./errors";
 
 export const FAULT_ROUTES = ["login", "due", "actions", "feedback", "memberships"] as const;
@@ -33,15 +33,23 @@ export class Faults {
 
   /** Fails the request with an armed fault, in the envelope the real route would use for that status. */
   middleware(route: FaultRoute): MiddlewareHandler {
-    return async (_c, next) => {
+    return async (c, next) => {
       const status = this.take(route);
       if (status === null) return next();
+      if (route === "login" && status === 200) return withoutAccessToken(c, next);
       if (route === "login") return loginFault(status);
       // A 404 on a persona's own routes is the persona check's (contracts §1.1): it was deleted.
       if (status === 404 && (route === "actions" || route === "feedback")) return routeError(404, "Persona not found");
       return middlewareError(status, statusText(status));
     };
   }
+}
+
+/** "200" armed on login: the login succeeds but minting the JWT failed, so the body lacks it (contracts §1.2). */
+async function withoutAccessToken(c: Context, next: Next): Promise<void> {
+  await next();
+  const { accessToken: _dropped, ...body } = (await c.res.json()) as Record<string, unknown>;
+  c.res = Response.json(body, { status: 200 });
 }
 
 function loginFault(status: number): Response {
