@@ -170,6 +170,16 @@ describe("mana-mcp stand-in: the envelope", () => {
     expect(reused.status).toBe(404);
   });
 
+  it("freezes the space of initialize: a later X-Mana-Space does not move the session", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token, "space-anna");
+    await callRaw(token, sessionId, "todo.create", { title: "Im eigenen Space" }, "space-elsewhere");
+    const inOther = await callRaw(token, await openRaw(token, "space-elsewhere"), "todo.list", {}, "space-elsewhere");
+    expect(JSON.parse(textOf(inOther)).todos).toEqual([]);
+    const inOwn = await callRaw(token, await openRaw(token, "space-anna"), "todo.list", {});
+    expect(JSON.parse(textOf(inOwn)).todos.map((todo: Json) => todo.title)).toEqual(["Im eigenen Space"]);
+  });
+
   it("freezes the JWT of initialize: once it expires, tools fail even with a fresh token", async () => {
     const { token, userId } = await login(ANNA);
     const nowSec = Math.floor(Date.now() / 1000);
