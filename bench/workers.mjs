@@ -21,7 +21,12 @@ const STORAGE_ROOT = process.env.BENCH_STORAGE_DIR ?? (existsSync("/dev/shm") ? 
 
 export async function createWorld() {
   const persistTo = await mkdtemp(join(STORAGE_ROOT, "persona-runner-bench-"));
-  const [stackBundle, runnerBundle] = await Promise.all([bundle("test/stack/wrangler.toml", persistTo), bundle("wrangler.toml", persistTo)]);
+  const [stackBundle, runnerBundle] = await Promise.all([bundle("test/stack/wrangler.toml", persistTo), bundle("wrangler.toml", persistTo)]).catch(
+    async (error) => {
+      await rm(persistTo, { recursive: true, force: true });
+      throw error;
+    },
+  );
   const lines = [];
   const onLine = (line) => {
     const start = line.indexOf("{");

@@ -34,7 +34,11 @@ export function diagRoutes(): Hono<AppEnv> {
   /** A tick through the same path as the cron, then a bounded wait for the runs it started. */
   diag.post("/tick", async (c) => {
     const started = Date.now();
-    const waitMs = Math.min(Number(c.req.query("waitMs") ?? WAIT_LIMIT_MS), WAIT_LIMIT_MS);
+    const requested = Number(c.req.query("waitMs") ?? WAIT_LIMIT_MS);
+    if (!Number.isFinite(requested) || requested < 0) {
+      return c.json({ ok: false, error: "query parameter waitMs must be a non-negative number of milliseconds" }, 400);
+    }
+    const waitMs = Math.min(requested, WAIT_LIMIT_MS);
     const tick = await runTick(c.env, c.get("config"), started, c.get("log"));
     const runs = tick.dispatched.filter((entry) => entry.status === "started");
     const outcomes = await Promise.all(

@@ -53,12 +53,18 @@ export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: M
   const setup = { timeout: options.setupTimeoutMs ?? 15_000 };
 
   async function connect(accessToken: string, spaceId: string): Promise<Connection> {
-    const transport = new StreamableHTTPClientTransport(endpoint, {
-      fetch: withoutStandaloneStream(fetchFn),
-      requestInit: { headers: { authorization: `Bearer ${accessToken}`, "x-mana-space": spaceId } },
-    });
+    const headers = { authorization: `Bearer ${accessToken}`, "x-mana-space": spaceId };
+    const transport = new StreamableHTTPClientTransport(endpoint, { fetch: withoutStandaloneStream(fetchFn), requestInit: { headers } });
     const client = new Client(CLIENT_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
-    await client.connect(transport, setup);
+    try {
+      await client.connect(transport, setup);
+    } catch (error) {
+      // initialize may have opened a session before the handshake failed; the SDK has dropped the transport,
+      // so the session is ended by hand.
+      const sessionId = transport.sessionId;
+      if (sessionId) await fetchFn(endpoint, { method: "DELETE", headers: { ...headers, "mcp-session-id": sessionId } }).catch(() => undefined);
+      throw error;
+    }
     return { client, transport };
   }
 

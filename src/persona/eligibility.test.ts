@@ -29,7 +29,7 @@ describe("decideDispatch", () => {
     expect(decideDispatch(facts({ cadence: "hourly", lastFinishedAt: now - 59 * 60_000 }))).toMatchObject({ status: "cooldown" });
     expect(decideDispatch(facts({ cadence: "hourly", lastFinishedAt: now - 60 * 60_000 }))).toEqual({ start: true });
   });
-  it("waits an hour (or the cadence, if shorter) after a run that failed before it started", () => {
+  it("waits an hour after a run that failed before it started", () => {
     expect(decideDispatch(facts({ lastUnstartedFailureAt: now - 59 * 60_000 }))).toMatchObject({ status: "cooldown" });
     expect(decideDispatch(facts({ lastUnstartedFailureAt: now - 60 * 60_000 }))).toEqual({ start: true });
     expect(decideDispatch(facts({ manual: true, lastUnstartedFailureAt: now - 1000 }))).toEqual({ start: true });

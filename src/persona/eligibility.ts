@@ -3,7 +3,7 @@ import type { Cadence } from "../mana/schemas";
 const HOUR = 3_600_000;
 /**
  * A run that failed before it started (login, space, MCP setup) logged in up to six times; the next try waits
- * this long (or the cadence, if shorter), so an outage does not cost a login and a session row every minute.
+ * this long, so an outage does not cost a login and a session row every minute.
  */
 export const UNSTARTED_RETRY_MS = HOUR;
 
@@ -41,19 +41,17 @@ export function decideDispatch(facts: DispatchFacts): DispatchDecision {
     return { start: false, status: "login-backoff", reason: `${facts.loginBackoffReason ?? "login backing off"} (until ${iso(facts.loginBackoffUntil)})` };
   }
   if (facts.manual) return { start: true };
-  const eligibleAt = nextEligibleAt(facts.cadence, facts.lastFinishedAt);
-  if (eligibleAt > facts.now) {
-    return { start: false, status: "cooldown", reason: `last run finished ${iso(facts.lastFinishedAt ?? 0)}; next eligible ${iso(eligibleAt)}` };
-  }
-  const retryAt = (facts.lastUnstartedFailureAt ?? -Infinity) + Math.min(UNSTARTED_RETRY_MS, CADENCE_MS[facts.cadence]);
-  if (retryAt > facts.now) {
-    return { start: false, status: "cooldown", reason: `last run failed before it started; next try ${iso(retryAt)}` };
-  }
-  return { start: true };
+  const eligibleAt = nextEligibleAt(facts.cadence, facts.lastFinishedAt, facts.lastUnstartedFailureAt);
+  if (eligibleAt <= facts.now) return { start: true };
+  const afterCadence = eligibleAt === nextEligibleAt(facts.cadence, facts.lastFinishedAt);
+  const why = afterCadence ? `last run finished ${iso(facts.lastFinishedAt ?? 0)}` : "last run failed before it started";
+  return { start: false, status: "cooldown", reason: `${why}; next eligible ${iso(eligibleAt)}` };
 }
 
-export function nextEligibleAt(cadence: Cadence, lastFinishedAt: number | undefined): number {
-  return lastFinishedAt === undefined ? 0 : lastFinishedAt + CADENCE_MS[cadence];
+export function nextEligibleAt(cadence: Cadence, lastFinishedAt: number | undefined, lastUnstartedFailureAt?: number): number {
+  const afterRun = lastFinishedAt === undefined ? 0 : lastFinishedAt + CADENCE_MS[cadence];
+  const afterFailure = lastUnstartedFailureAt === undefined ? 0 : lastUnstartedFailureAt + UNSTARTED_RETRY_MS;
+  return Math.max(afterRun, afterFailure);
 }
 
 /** The cron slot a time falls into: the UTC minute, so a doubly delivered cron maps to one slot. */

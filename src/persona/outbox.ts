@@ -5,7 +5,10 @@ import type { OutboxEntry } from "./store";
 
 const OUTBOX_BACKOFF = { baseDelayMs: 5_000, maxDelayMs: 30 * 60_000 };
 
-/** The entry after one delivery attempt; a 2xx ends it, a 404 or 400 parks it with its reason, never drops it. */
+/**
+ * The entry after one delivery attempt: a 2xx ends it; the persona check's 404 (persona deleted) or a 400 (the
+ * batch itself) parks it with its reason, never dropping it; anything else is retried with backoff.
+ */
 export async function deliverEntry(entry: OutboxEntry, userId: string, auth: ManaAuth, now: number): Promise<OutboxEntry> {
   const result: DeliveryResult =
     entry.kind === "actions"

@@ -222,6 +222,7 @@ async function finish(run: RunRecord, deps: RunDeps, failure: string | undefined
 /** Whatever the run already did in the app is still delivered; the run is then marked failed with the reason. */
 async function giveUp(run: RunRecord, deps: RunDeps, reason: string): Promise<Next> {
   run.failure = reason;
+  if (run.startedAt === undefined) run.failedBeforeStart = true;
   deps.log.warn("run_giving_up", { reason });
   await toDelivering(run, deps);
   return deliver(run, deps);

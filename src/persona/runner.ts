@@ -4,7 +4,6 @@ import { type Config, loadConfig } from "../config";
 import { coordinator } from "../coordinator/coordinator";
 import type { Env } from "../env";
 import { createLogger, type Logger } from "../log";
-import { sleep } from "../net/http";
 import type { DuePersona } from "../mana/schemas";
 import { decideDispatch, type DispatchDecision, nextEligibleAt } from "./eligibility";
 import { buildPorts } from "./ports";
@@ -153,7 +152,9 @@ export class PersonaRunner extends DurableObject<Env> {
       if (!run || TERMINAL.has(run.phase) || Date.now() >= deadline) {
         return run && { phase: run.phase, ...(run.error ? { error: run.error } : {}), ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}) };
       }
-      await Promise.race([this.alarmEnded.promise, sleep(deadline - Date.now())]);
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      await Promise.race([this.alarmEnded.promise, new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+      clearTimeout(timer);
     }
   }
 
@@ -167,11 +168,14 @@ export class PersonaRunner extends DurableObject<Env> {
     const todays = recent.filter((run) => new Date(run.createdAt).toISOString().startsWith(today));
     const backoff = Number(this.store.fact("loginBackoffUntil") ?? 0);
     const finishedAt = this.store.lastFinishedAt();
+    const unstartedFailureAt = this.store.lastUnstartedFailureAt();
     return {
       ...(parsed ? { persona: { userId: parsed.userId, email: parsed.email, archetype: parsed.archetype, tickCadence: parsed.tickCadence } } : {}),
       ...(active ? { activeRun: view(active) } : {}),
       ...(last ? { lastRun: view(last) } : {}),
-      ...(parsed && finishedAt !== undefined ? { nextEligibleAt: new Date(nextEligibleAt(parsed.tickCadence, finishedAt)).toISOString() } : {}),
+      ...(parsed && (finishedAt ?? unstartedFailureAt) !== undefined
+        ? { nextEligibleAt: new Date(nextEligibleAt(parsed.tickCadence, finishedAt, unstartedFailureAt)).toISOString() }
+        : {}),
       ...(backoff > Date.now() ? { loginBackoffUntil: new Date(backoff).toISOString(), loginBackoffReason: this.store.fact("loginBackoffReason") } : {}),
       tokensToday: todays.reduce((sum, run) => sum + totalTokens(run.usage), 0),
       costTodayUsd: todays.reduce((sum, run) => sum + run.costUsd, 0),

@@ -25,6 +25,8 @@ export interface RunRecord {
   /** The reason a run failed, or why it is waiting (retries, delivery). */
   error?: string;
   failure?: string;
+  /** Gave up before the main turn began (login, space, MCP setup): the persona retries after a wait. */
+  failedBeforeStart?: boolean;
   usage: Usage;
   costUsd: number;
   loop?: LoopState;
@@ -87,17 +89,15 @@ export class RunStore {
       .map((row) => JSON.parse(row.doc) as RunRecord);
   }
 
-  /** When the last run that actually started ended; a run that never started does not count toward cadence. */
+  /** When the newest run that gave up before it started ended (not one dropped by a pause or never tried). */
   lastUnstartedFailureAt(): number | undefined {
     const row = this.sql
-      .exec<{ at: number | null }>(
-        `SELECT MAX(finished_at) AS at FROM runs WHERE phase = 'failed'
-           AND json_extract(doc, '$.startedAt') IS NULL AND json_extract(doc, '$.attempts') > 0`,
-      )
+      .exec<{ at: number | null }>("SELECT MAX(finished_at) AS at FROM runs WHERE json_extract(doc, '$.failedBeforeStart') = 1")
       .one();
     return row.at ?? undefined;
   }
 
+  /** When the last run that actually started ended; a run that never started does not count toward cadence. */
   lastFinishedAt(): number | undefined {
     const row = this.sql
       .exec<{ at: number | null }>("SELECT MAX(finished_at) AS at FROM runs WHERE json_extract(doc, '$.startedAt') IS NOT NULL")

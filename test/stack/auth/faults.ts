@@ -48,6 +48,7 @@ export class Faults {
 /** "200" armed on login: the login succeeds but minting the JWT failed, so the body lacks it (contracts §1.2). */
 async function withoutAccessToken(c: Context, next: Next): Promise<void> {
   await next();
+  if (c.res.status !== 200) return;
   const { accessToken: _dropped, ...body } = (await c.res.json()) as Record<string, unknown>;
   c.res = Response.json(body, { status: 200 });
 }

@@ -22,7 +22,7 @@ export function lockedUntil(failureTimes: readonly number[]): number | undefined
   for (let last = MAX_FAILURES - 1; last < failureTimes.length; last++) {
     const first = failureTimes[last - (MAX_FAILURES - 1)] as number;
     const fifth = failureTimes[last] as number;
-    if (fifth - first <= WINDOW_MS) until = fifth + LOCK_MS;
+    if (fifth - first < WINDOW_MS) until = fifth + LOCK_MS;
   }
   return until;
 }
