@@ -79,8 +79,7 @@ describe("fault matrix: mana-mcp", () => {
   it("tool reply lost (timeout): recorded as an error, never retried", async () => {
     await mcpFault("*", "lose-reply");
     await diagTick();
-    const runs = await Promise.all(personas.map(async (p) => expectExactlyOnce(await personaId(p.name))));
-    const lost = runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((a) => /effect unknown/.test(a.errorMessage ?? ""));
+    const lost = await failedCallsOfAll(/effect unknown/);
     expect(lost).toHaveLength(1);
     expect(lost[0]?.result).toBe("error");
   });
@@ -89,8 +88,7 @@ describe("fault matrix: mana-mcp", () => {
     await mcpFault("*", "slow", { ms: 4_000 });
     const tick = await diagTick();
     expect(tick.result.failed).toEqual([]);
-    const runs = await Promise.all(personas.map(async (p) => expectExactlyOnce(await personaId(p.name))));
-    const timedOut = runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((a) => /effect unknown/.test(a.errorMessage ?? ""));
+    const timedOut = await failedCallsOfAll(/effect unknown/);
     expect(timedOut).toHaveLength(1);
   });
 
@@ -98,8 +96,7 @@ describe("fault matrix: mana-mcp", () => {
     await mcpFault("*", "http-401");
     const tick = await diagTick();
     expect(tick.result.failed).toEqual([]);
-    const runs = await Promise.all(personas.map(async (p) => expectExactlyOnce(await personaId(p.name))));
-    const refused = runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((a) => /HTTP 401/.test(a.errorMessage ?? ""));
+    const refused = await failedCallsOfAll(/HTTP 401/);
     expect(refused).toHaveLength(1);
     expect(refused[0]?.result).toBe("error");
   });
@@ -108,8 +105,7 @@ describe("fault matrix: mana-mcp", () => {
     await mcpFault("*", "http-500");
     const tick = await diagTick();
     expect(tick.result.failed).toEqual([]);
-    const runs = await Promise.all(personas.map(async (p) => expectExactlyOnce(await personaId(p.name))));
-    const failed = runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((a) => /HTTP 500/.test(a.errorMessage ?? ""));
+    const failed = await failedCallsOfAll(/HTTP 500/);
     expect(failed).toHaveLength(1);
     expect(failed[0]?.errorMessage).toMatch(/effect unknown/);
   });
@@ -273,4 +269,10 @@ describe("fault matrix: platform", () => {
 
 function stack(path: string, init: RequestInit) {
   return (env as unknown as { STACK: Fetcher }).STACK.fetch(`http://stack.test${path}`, init);
+}
+
+/** Asserts every persona's calls landed exactly once, then gives the calls of all runs whose error matches. */
+async function failedCallsOfAll(pattern: RegExp) {
+  const runs = await Promise.all(personas.map(async (p) => expectExactlyOnce(await personaId(p.name))));
+  return runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((action) => pattern.test(action.errorMessage ?? ""));
 }

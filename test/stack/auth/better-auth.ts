@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { z } from "zod";
-import { parseBody } from "./body";
+import { parseBody } from "../parse-body";
 import { SESSION_COOKIE, sessionCookie, verifiedToken } from "./cookie";
 import type { AuthDeps } from "./deps";
 import { createSession, sessionUserId } from "./sessions";

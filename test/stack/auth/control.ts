@@ -26,7 +26,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { readActions } from "./actions";
-import { parseBody } from "./body";
+import { parseBody } from "../parse-body";
 import type { AuthDeps } from "./deps";
 import { routeError } from "./errors";
 import { FAULT_ROUTES } from "./faults";

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { mintAccessToken } from "../jwt";
-import { parseBody } from "./body";
+import { parseBody } from "../parse-body";
 import type { AuthDeps } from "./deps";
 import { loginError } from "./errors";
 import { clearFailures, isLocked, LOCKOUT_RETRY_AFTER_SEC, recordFailure } from "./lockout";

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { StackEnv } from "../env";
 import { PromptCache } from "./cache";
 import { ApiError, errorResponse, newRequestId } from "./errors";
+import { answerWithBody } from "../parse-body";
 import { FaultQueue, faultScript } from "./faults";
 import { createMessage, type Trace } from "./messages";
 import { Stats } from "./stats";
@@ -57,10 +58,10 @@ export class ClaudeHost extends DurableObject<StackEnv> {
     return Response.json({ ok: true });
   }
 
-  async #scriptFaults(request: Request): Promise<Response> {
-    const parsed = faultScript.safeParse(await request.json().catch(() => null));
-    if (!parsed.success) return Response.json({ error: parsed.error.message }, { status: 400 });
-    this.#faults.add(parsed.data);
-    return Response.json({ pending: this.#faults.pending().length });
+  #scriptFaults(request: Request): Promise<Response> {
+    return answerWithBody(request, faultScript, (script) => {
+      this.#faults.add(script);
+      return Response.json({ pending: this.#faults.pending().length });
+    });
   }
 }

@@ -6,6 +6,7 @@ import { calledTool, readBody } from "./body";
 import type { Caller } from "./envelope";
 import { authenticate, forbidden, sessionNotFound, unauthorized } from "./envelope";
 import { Executions } from "./executions";
+import { answerWithBody } from "../parse-body";
 import { faultInput, McpFaults } from "./faults";
 import { RateLimiter } from "./rate-limit";
 import { Records } from "./records";
@@ -144,11 +145,11 @@ export class McpHost extends DurableObject<StackEnv> {
     return Response.json({ ok: true });
   }
 
-  async #stageFault(request: Request): Promise<Response> {
-    const parsed = faultInput.safeParse(await request.json().catch(() => null));
-    if (!parsed.success) return Response.json({ error: parsed.error.message }, { status: 400 });
-    this.#faults.add(parsed.data);
-    return Response.json({ pending: this.#faults.pending().length });
+  #stageFault(request: Request): Promise<Response> {
+    return answerWithBody(request, faultInput, (fault) => {
+      this.#faults.add(fault);
+      return Response.json({ pending: this.#faults.pending().length });
+    });
   }
 
   #recordsOf(url: URL): Response {

@@ -16,3 +16,9 @@ export async function parseBody<T>(
   const issue = parsed.error.issues[0];
   return { ok: false, message: `${issue?.path.join(".") || "body"}: ${issue?.message}` };
 }
+
+/** Answers with `answer(value)` for a valid body, else a 400 naming what was wrong: the control routes' shape. */
+export async function answerWithBody<T>(request: Request, schema: z.ZodType<T>, answer: (value: T) => Response): Promise<Response> {
+  const body = await parseBody(request, schema);
+  return body.ok ? answer(body.value) : Response.json({ error: body.message }, { status: 400 });
+}
