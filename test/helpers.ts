@@ -7,6 +7,7 @@ export const stack = (env as unknown as { STACK: Fetcher }).STACK;
 /** A Tuesday, so every persona's cadence allows it to be due. */
 export const WEEKDAY = "2026-11-24T09:00:00.000Z";
 export const SATURDAY = "2026-11-28T09:00:00.000Z";
+export const WEDNESDAY = "2026-11-25T09:00:00.000Z";
 
 export async function stackJson<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await stack.fetch(`http://stack.test${path}`, init);

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { createApp } from "../src/http/app";
 import type { Env } from "../src/env";
-import { claudeFaults, diagTick, freshWorld, personaId, personas, rows, SATURDAY, send, stackJson } from "./helpers";
+import { claudeFaults, diagTick, freshWorld, personaId, personas, rows, SATURDAY, send, stackJson, WEDNESDAY } from "./helpers";
 import { expectExactlyOnce, runsOf } from "./invariants";
 
 beforeEach(() => freshWorld());
@@ -31,12 +31,6 @@ describe("a tick against the stand-in stack", () => {
     expect(again.result.failed).toEqual([]);
   });
 
-  it("lists only six personas on a UTC weekend", async () => {
-    await stackJson("/__stack/auth/clock", send("PUT", { now: SATURDAY }));
-    const tick = await diagTick();
-    expect(tick.result).toMatchObject({ due: 6, ranSuccessfully: 6, failed: [] });
-  });
-
   it("does not re-run a persona whose run made no tool call", async () => {
     const anna = personas.find((p) => p.name === "Anna");
     await claudeFaults([{ fault: "max-tokens" }], anna?.systemPrompt.slice(0, 40));
@@ -53,6 +47,24 @@ describe("a tick against the stand-in stack", () => {
     const status = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: { userId: string; lastRun?: { runId: string } }[] };
     expect(status.personas.find((p) => p.userId === annaId)?.lastRun?.runId).toBe((await runsOf(annaId))[0]?.runId);
     expect(await runsOf(annaId)).toHaveLength(1);
+  });
+});
+
+describe.each([
+  { day: "Saturday", clock: SATURDAY, due: 6 },
+  { day: "Wednesday", clock: WEDNESDAY, due: 10 },
+])("the date-sensitive rules with mana-auth's clock on a $day", ({ clock, due }) => {
+  it(`lists ${due} personas, runs each once, and the weekdays personas only on a weekday`, async () => {
+    await stackJson("/__stack/auth/clock", send("PUT", { now: clock }));
+    const tick = await diagTick();
+    expect(tick.result).toMatchObject({ due, ranSuccessfully: due, failed: [] });
+    const weekdays = personas.filter((persona) => persona.tickCadence === "weekdays");
+    expect(weekdays).toHaveLength(4);
+    for (const persona of weekdays) {
+      const stored = await rows(await personaId(persona.name));
+      expect(stored.actions.length > 0, persona.name).toBe(due === 10);
+    }
+    expect((await diagTick()).result).toMatchObject({ due: 0, ranSuccessfully: 0, failed: [] });
   });
 });
 
