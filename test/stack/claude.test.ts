@@ -1,9 +1,10 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { env } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import catalog from "./catalog.json";
 import { PromptCache, type Segment } from "./claude/cache";
+import { Gate, HOLD_LIMIT_MS } from "./gate";
 
 const stack = (env as unknown as { STACK: Fetcher }).STACK;
 const MESSAGES = "http://stack.test/v1/messages";
@@ -141,6 +142,8 @@ async function playDay(system: string, firstUser: string, tools = manaTools()): 
 }
 
 async function stats(): Promise<{
+  received: number;
+  receivedBySystem: Record<string, number>;
   requests: number;
   byStatus: Record<string, number>;
   usage: Anthropic.Usage;
@@ -157,6 +160,14 @@ async function scriptFaults(script: unknown): Promise<void> {
   });
   expect(response.status).toBe(200);
 }
+
+async function control(path: string, init: RequestInit = {}): Promise<Response> {
+  return stack.fetch(`http://stack.test/__stack/claude/${path}`, init);
+}
+
+const heldCount = async (query: string): Promise<unknown> => (await control(`held?${query}`)).json();
+const release = async (): Promise<unknown> => (await control("release", { method: "POST" })).json();
+const putDefects = (body: unknown) => control("defects", { method: "PUT", body: JSON.stringify(body) });
 
 beforeEach(async () => {
   await stack.fetch("http://stack.test/__stack/reset", { method: "POST" });
@@ -516,6 +527,143 @@ describe("faults", () => {
     expect(MANA_TOOLS[use!.name as ToolName].safeParse(use!.input).success).toBe(false);
     const rating = await create({ model: MODEL, max_tokens: 500, messages: [{ role: "user", content: "Module: todo" }] });
     expect(() => JSON.parse((rating.content[0] as Anthropic.TextBlock).text)).toThrow();
+  });
+});
+
+describe("hold fault", () => {
+  const ben = () => ({ ...annaRequest(), system: catalog.personas[1]!.systemPrompt });
+
+  it("holds the matching request until released, then answers it as if it had not been held", async () => {
+    const unheld = await create(annaRequest());
+    await scriptFaults({ faults: [{ fault: "hold" }], match: "Du bist Anna" });
+    const pending = post(annaRequest());
+    expect(await heldCount("atLeast=1")).toEqual({ held: 1 });
+    expect((await post(ben())).status).toBe(200);
+    expect(await heldCount("atLeast=2&waitMs=20")).toEqual({ held: 1 });
+
+    expect(await release()).toEqual({ released: 1 });
+    const answer = (await (await pending).json()) as Anthropic.Message;
+    expect(answer.content).toEqual(unheld.content);
+    expect(await heldCount("waitMs=0")).toEqual({ held: 0 });
+    expect((await post(annaRequest())).status).toBe(200);
+  });
+
+  it("counts a held request on arrival, by system prompt, before it is answered", async () => {
+    const pending = post(annaRequest(), { "x-stand-in-fault": "hold" });
+    await heldCount("atLeast=1");
+    await post(ben());
+    const during = await stats();
+    expect(during.received).toBe(2);
+    expect(during.receivedBySystem).toEqual({
+      [anna.systemPrompt.slice(0, 60)]: 1,
+      [catalog.personas[1]!.systemPrompt.slice(0, 60)]: 1,
+    });
+    expect(during.requests).toBe(1);
+    await release();
+    expect((await pending).status).toBe(200);
+    expect((await stats()).requests).toBe(2);
+  });
+
+  it("counts a request whose client gave up while it was held", async () => {
+    const abandon = new AbortController();
+    const headers = { ...HEADERS, "x-stand-in-fault": "hold" };
+    const body = JSON.stringify(annaRequest());
+    const pending = stack.fetch(MESSAGES, { method: "POST", headers, body, signal: abandon.signal }).catch((error: unknown) => error);
+    expect(await heldCount("atLeast=1")).toEqual({ held: 1 });
+    abandon.abort();
+    expect(await pending).toBeInstanceOf(Error);
+    expect(await stats()).toMatchObject({ received: 1, receivedBySystem: { [anna.systemPrompt.slice(0, 60)]: 1 }, requests: 0 });
+    await release();
+  });
+
+  it("counts a request that fails validation under its system prompt, as its log entry", async () => {
+    await post(annaRequest({ max_tokens: 0 }));
+    const snapshot = await stats();
+    expect(snapshot.receivedBySystem).toEqual({ [anna.systemPrompt.slice(0, 60)]: 1 });
+    expect(snapshot.log[0]).toMatchObject({ status: 400, system: anna.systemPrompt.slice(0, 60) });
+  });
+
+  it("releases every held request on reset", async () => {
+    const first = post(annaRequest(), { "x-stand-in-fault": "hold" });
+    const second = post(annaRequest(), { "x-stand-in-fault": "hold" });
+    expect(await heldCount("atLeast=2")).toEqual({ held: 2 });
+    await stack.fetch("http://stack.test/__stack/reset", { method: "POST" });
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect(await heldCount("waitMs=0")).toEqual({ held: 0 });
+    expect((await stats()).requests).toBe(0);
+  });
+
+  it("refuses a wait longer than a minute or a count that is not a number, naming the parameter", async () => {
+    const tooLong = await control("held?waitMs=60001");
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: string }).error).toMatch(/^waitMs: /);
+    expect(((await (await control("held?atLeast=two")).json()) as { error: string }).error).toMatch(/^atLeast: /);
+  });
+
+  it("lets a held request go by itself after the limit, a minute in the stand-in", async () => {
+    expect(HOLD_LIMIT_MS).toBe(60_000);
+    const gate = new Gate();
+    const held = gate.hold(10);
+    expect(gate.held).toBe(1);
+    await held;
+    expect(gate.held).toBe(0);
+    expect(gate.release()).toBe(0);
+  });
+});
+
+describe("defect modes", () => {
+  const ratingBody = {
+    model: MODEL,
+    max_tokens: 500,
+    system: anna.systemPrompt,
+    messages: [{ role: "user", content: "Bewerte deinen Tag als JSON.\nModule: todo, mood" }],
+  };
+  const ratings = async (): Promise<{ module: string; rating: number; notes: string }[]> =>
+    JSON.parse(((await create(ratingBody)).content[0] as Anthropic.TextBlock).text).ratings;
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("ratingDrop: from the given UTC day on, the module gets the dropped rating with matching notes", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-19T23:59:59.999Z"));
+    const before = await ratings();
+    expect(before[0]!.rating).toBeGreaterThan(1);
+
+    const set = await putDefects({ ratingDrop: { module: "todo", from: "2026-11-20" } });
+    expect(await set.json()).toEqual({ ratingDrop: { module: "todo", from: "2026-11-20", rating: 1 } });
+    expect(await ratings()).toEqual(before);
+
+    vi.setSystemTime(new Date("2026-11-20T00:00:00.000Z"));
+    const after = await ratings();
+    expect(after[0]).toEqual({ module: "todo", rating: 1, notes: "Mit Todo bin ich heute gar nicht klargekommen." });
+    expect(after[1]).toEqual(before[1]);
+
+    await putDefects({ ratingDrop: { module: "mood", from: "2026-11-01", rating: 2 } });
+    expect(await ratings()).toEqual([before[0], { module: "mood", rating: 2, notes: "Mood hat mich eher genervt, vieles war umständlich." }]);
+  });
+
+  it("switches off with null and on reset, and answers the state on GET", async () => {
+    await putDefects({ ratingDrop: { module: "todo", from: "2026-01-01", rating: 3 } });
+    expect(await (await control("defects")).json()).toEqual({ ratingDrop: { module: "todo", from: "2026-01-01", rating: 3 } });
+    expect(await (await putDefects({})).json()).toEqual({ ratingDrop: { module: "todo", from: "2026-01-01", rating: 3 } });
+    expect(await (await putDefects({ ratingDrop: null })).json()).toEqual({ ratingDrop: null });
+    await putDefects({ ratingDrop: { module: "todo", from: "2026-01-01" } });
+    await stack.fetch("http://stack.test/__stack/reset", { method: "POST" });
+    expect(await (await control("defects")).json()).toEqual({ ratingDrop: null });
+  });
+
+  it.each([
+    [{ ratingDrop: { module: "todo", from: "20.11.2026" } }, /^ratingDrop\.from: /],
+    [{ ratingDrop: { module: "todo", from: "2026-11-20", rating: 6 } }, /^ratingDrop\.rating: /],
+    [{ ratingDrop: { from: "2026-11-20" } }, /^ratingDrop\.module: /],
+    [{ ratingDorp: null }, /ratingDorp/],
+  ])("refuses %j with 400 naming the field", async (body, message) => {
+    const response = await putDefects(body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(message);
   });
 });
 

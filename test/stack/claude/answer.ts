@@ -1,4 +1,5 @@
 import type { Answer, OutputBlock } from "./answer-types";
+import type { ClaudeDefects } from "./defects";
 import type { Fault } from "./faults";
 import * as german from "./german";
 import { Rng, token } from "./hash";
@@ -12,23 +13,25 @@ export interface Composed {
   outputTokens: number;
 }
 
-/** The assistant message for a turn, with the content faults applied and max_tokens respected. */
-export function compose(turn: Turn, fault: Fault | undefined): Composed {
-  const answer = play(turn, fault);
+/** The assistant message for a turn, with the content faults and defect modes applied and max_tokens respected. */
+export function compose(turn: Turn, fault: Fault | undefined, defects: ClaudeDefects): Composed {
+  const answer = play(turn, fault, defects);
   const outputTokens = answer.content.reduce((sum, block) => sum + estimateTokens(block), 0);
   const limit = turn.request.max_tokens;
   const cut = fault?.fault === "max-tokens" || outputTokens > limit;
   return cut ? { answer: cutOff(turn, answer), outputTokens: limit } : { answer, outputTokens };
 }
 
-function play(turn: Turn, fault: Fault | undefined): Answer {
+function play(turn: Turn, fault: Fault | undefined, defects: ClaudeDefects): Answer {
   switch (turn.kind) {
     case "tools": {
       const invalid = fault?.fault === "invalid-arg" ? invalidCall(turn) : undefined;
       return invalid ? { content: [invalid], stop_reason: "tool_use" } : toolTurn(turn);
     }
     case "rating":
-      return ratingTurn(turn.persona, turn.ratingModules, fault?.fault === "malformed-rating");
+      return ratingTurn(turn.persona, turn.ratingModules, fault?.fault === "malformed-rating", (module) =>
+        defects.forcedRating(module, turn.now),
+      );
     case "text": {
       const text = german.chat(turn.persona, new Rng(turn.fingerprint));
       return { content: [{ type: "text", text }], stop_reason: "end_turn" };

@@ -5,7 +5,7 @@ export function contentBlocks(message: Message): ContentBlock[] {
   return typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
 }
 
-export function systemBlocks(request: MessagesRequest): TextBlock[] {
+export function systemBlocks(request: Pick<MessagesRequest, "system">): TextBlock[] {
   const { system } = request;
   if (system === undefined) return [];
   return typeof system === "string" ? [{ type: "text", text: system }] : system;
@@ -18,7 +18,7 @@ export function textOf(blocks: readonly ContentBlock[]): string {
     .join("\n");
 }
 
-export function systemText(request: MessagesRequest): string {
+export function systemText(request: Pick<MessagesRequest, "system">): string {
   return textOf(systemBlocks(request));
 }
 

@@ -6,6 +6,7 @@ const fault = z.discriminatedUnion("fault", [
   z.strictObject({ fault: z.literal("529") }),
   z.strictObject({ fault: z.literal("500") }),
   z.strictObject({ fault: z.literal("delay"), ms: z.number().int().min(0).max(600_000) }),
+  z.strictObject({ fault: z.literal("hold") }),
   z.strictObject({ fault: z.literal("malformed-rating") }),
   z.strictObject({ fault: z.literal("max-tokens") }),
   z.strictObject({ fault: z.literal("invalid-arg") }),
@@ -55,7 +56,10 @@ function affects(entry: Fault, turn: TurnKind): boolean {
   return true;
 }
 
-/** Header form: `429;retry-after=1`, `529`, `500`, `delay=3000`, `malformed-rating`, `max-tokens`, `invalid-arg`. */
+/**
+ * Header form: `429;retry-after=1`, `529`, `500`, `delay=3000`, `hold`, `malformed-rating`, `max-tokens`,
+ * `invalid-arg`.
+ */
 export function parseFaultHeader(value: string): Fault {
   const [head = "", ...params] = value.split(";").map((part) => part.trim());
   const [name, argument] = head.split("=");

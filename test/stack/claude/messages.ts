@@ -2,8 +2,10 @@ import { compose } from "./answer";
 import type { OutputBlock, StopReason } from "./answer-types";
 import type { PromptCache } from "./cache";
 import { systemText } from "./conversation";
+import type { ClaudeDefects } from "./defects";
 import { ApiError, invalidRequest } from "./errors";
 import { parseFaultHeader, type Fault, type FaultQueue } from "./faults";
+import type { Gate } from "../gate";
 import { token } from "./hash";
 import { parseMessagesRequest } from "./parse";
 import type { LogEntry } from "./stats";
@@ -14,6 +16,8 @@ import { validateRequest } from "./validate";
 export interface MessagesDeps {
   cache: PromptCache;
   faults: FaultQueue;
+  gate: Gate;
+  defects: ClaudeDefects;
 }
 
 export interface MessageBody {
@@ -27,26 +31,26 @@ export interface MessageBody {
   usage: Usage;
 }
 
-/** Filled in as far as handling gets, so a failed request is logged with what was known. */
+/** Filled in as far as handling gets, so a failed request is logged with what was known (system: on arrival). */
 export type Trace = Pick<LogEntry, "model" | "system" | "tools">;
 
-/** POST /v1/messages: authenticate, validate, apply a fault if one is due, play the persona, bill. */
-export async function createMessage(request: Request, deps: MessagesDeps, trace: Trace): Promise<MessageBody> {
-  // Read first: answering before the body is consumed breaks the caller's upload on a service binding.
-  const text = await request.text();
-  authenticate(request.headers);
-  const headerFault = request.headers.get("x-stand-in-fault");
+/**
+ * POST /v1/messages, its body already read: authenticate, validate, apply a fault if one is due, play the
+ * persona, bill.
+ */
+export async function createMessage(headers: Headers, text: string, deps: MessagesDeps, trace: Trace): Promise<MessageBody> {
+  authenticate(headers);
+  const headerFault = headers.get("x-stand-in-fault");
   const forced = headerFault === null ? undefined : parseFaultHeader(headerFault);
   const body = parseMessagesRequest(text);
   trace.model = body.model;
-  trace.system = systemText(body).slice(0, 60);
   trace.tools = (body.tools ?? []).map((tool) => tool.name);
   validateRequest(body);
 
   const turn = readTurn(body, new Date());
   const fault = forced ?? deps.faults.take(systemText(body), turn.kind);
-  await applyTransportFault(fault);
-  const { answer, outputTokens } = compose(turn, fault);
+  await applyTransportFault(fault, deps.gate);
+  const { answer, outputTokens } = compose(turn, fault, deps.defects);
   return {
     id: `msg_${token(JSON.stringify(body), 24)}`,
     type: "message",
@@ -65,7 +69,7 @@ function authenticate(headers: Headers): void {
   if (!headers.get("anthropic-version")) throw invalidRequest("anthropic-version: header is required");
 }
 
-async function applyTransportFault(fault: Fault | undefined): Promise<void> {
+async function applyTransportFault(fault: Fault | undefined, gate: Gate): Promise<void> {
   switch (fault?.fault) {
     case "429": {
       const retryAfter = String(fault.retryAfter ?? 1);
@@ -81,6 +85,9 @@ async function applyTransportFault(fault: Fault | undefined): Promise<void> {
       throw new ApiError("api_error", "Internal server error");
     case "delay":
       await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      return;
+    case "hold":
+      await gate.hold();
   }
 }
 

@@ -1,5 +1,7 @@
 import type { StopReason } from "./answer-types";
+import { systemText } from "./conversation";
 import type { Usage } from "./usage";
+import { messagesRequest } from "./wire";
 
 export interface LogEntry {
   status: number;
@@ -17,6 +19,11 @@ export interface LogEntry {
 }
 
 export interface StatsSnapshot {
+  /** Requests that arrived, answered or not: a held request, or one its client gave up on, counts at once. */
+  received: number;
+  /** `received` per `system` key. */
+  receivedBySystem: Record<string, number>;
+  /** Requests answered, as logged. */
   requests: number;
   byStatus: Record<string, number>;
   usage: Usage;
@@ -24,13 +31,21 @@ export interface StatsSnapshot {
 }
 
 const LOG_LIMIT = 1000;
+const SYSTEM_KEY_LENGTH = 60;
 
 /** What the stand-in served since the last reset, for tests and benchmarks to assert on. */
 export class Stats {
+  #received = 0;
+  #receivedBySystem: Record<string, number> = {};
   #requests = 0;
   #byStatus: Record<string, number> = {};
   #usage = emptyUsage();
   #log: LogEntry[] = [];
+
+  arrived(system: string): void {
+    this.#received++;
+    this.#receivedBySystem[system] = (this.#receivedBySystem[system] ?? 0) + 1;
+  }
 
   record(entry: LogEntry): void {
     this.#requests++;
@@ -41,8 +56,30 @@ export class Stats {
   }
 
   snapshot(): StatsSnapshot {
-    return { requests: this.#requests, byStatus: { ...this.#byStatus }, usage: { ...this.#usage }, log: [...this.#log] };
+    return {
+      received: this.#received,
+      receivedBySystem: { ...this.#receivedBySystem },
+      requests: this.#requests,
+      byStatus: { ...this.#byStatus },
+      usage: { ...this.#usage },
+      log: [...this.#log],
+    };
   }
+}
+
+/**
+ * The `system` key of a body read on arrival, before it is validated, so a request that fails later is counted
+ * and logged under the same key as its valid siblings; "" when the body has no readable system prompt.
+ */
+export function systemKey(text: string): string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return "";
+  }
+  const system = messagesRequest.shape.system.safeParse((json as { system?: unknown } | null)?.system);
+  return system.success ? systemText({ system: system.data }).slice(0, SYSTEM_KEY_LENGTH) : "";
 }
 
 const USAGE_KEYS = ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"] as const;
