@@ -28,5 +28,17 @@ function validate<T>(input: unknown, schema: z.ZodType<T>): Parsed<T> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];
-  return { ok: false, message: `${issue?.path.join(".") || "body"}: ${issue?.message}` };
+  const named = issue && issue.code === "invalid_union" ? (furthestBranch(issue) ?? issue) : issue;
+  return { ok: false, message: `${named?.path.join(".") || "body"}: ${named?.message}` };
+}
+
+/**
+ * For a value that fits none of a union's shapes, the issue of the shape it got furthest into, with its full
+ * path: `{"tools": ["todo.lsit"]}` is reported at `…tools.0`, not as the union's "Invalid input".
+ */
+function furthestBranch(issue: z.core.$ZodIssueInvalidUnion): { path: PropertyKey[]; message: string } | undefined {
+  const furthest = issue.errors
+    .flatMap((branch) => (branch[0] && branch[0].path.length > 0 ? [branch[0]] : []))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  return furthest && { path: [...issue.path, ...furthest.path], message: furthest.message };
 }
