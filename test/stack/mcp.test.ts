@@ -24,6 +24,11 @@ const call = (url: string, init: RequestInit = {}) => vars.STACK.fetch(url, init
 const control = (path: string, init: RequestInit = {}) => call(`http://stack.test/__stack/mcp/${path}`, init);
 const stageFault = (fault: Json) => control("faults", { method: "POST", body: JSON.stringify(fault) });
 const executions = async (): Promise<Json[]> => ((await (await control("executions")).json()) as Json).executions;
+const records = async (kind: string, space = "space-anna"): Promise<Json[]> =>
+  ((await (await control(`records?space=${space}&kind=${kind}`)).json()) as Json).records;
+const heldCount = async (query: string): Promise<Json> => (await control(`held?${query}`)).json();
+const release = async (): Promise<Json> => (await control("release", { method: "POST" })).json();
+const putDefects = (body: unknown) => control("defects", { method: "PUT", body: JSON.stringify(body) });
 
 async function login(email: string): Promise<{ token: string; userId: string }> {
   const password = await derivePersonaPassword(email, vars.PERSONA_SEED_SECRET);
@@ -317,5 +322,189 @@ describe("mana-mcp stand-in: staged faults", () => {
     const response = await stageFault({ tool: "todo.create", kind: "explode" });
     expect(response.status).toBe(400);
     expect(((await response.json()) as Json).error).toMatch(/kind/);
+  });
+});
+
+describe("mana-mcp stand-in: held calls", () => {
+  it("hold: the call waits before its tool runs until released, then runs, lands and replies", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    await stageFault({ tool: "todo.create", kind: "hold" });
+    const pending = callRaw(token, sessionId, "todo.create", { title: "Gehalten" });
+    expect(await heldCount("atLeast=1")).toEqual({ held: 1 });
+    expect(await executions()).toEqual([]);
+    expect(await records("todo")).toEqual([]);
+
+    expect((await callRaw(token, await openRaw(token), "todo.list", {})).isError).toBeUndefined();
+    expect(await heldCount("atLeast=2&waitMs=20")).toEqual({ held: 1 });
+    expect(await release()).toEqual({ released: 1 });
+    expect(JSON.parse(textOf(await pending)).title).toBe("Gehalten");
+    expect((await executions()).map((e) => e.tool)).toEqual(["todo.list", "todo.create"]);
+    expect((await records("todo")).map((todo) => todo.title)).toEqual(["Gehalten"]);
+    expect(await heldCount("waitMs=0")).toEqual({ held: 0 });
+  });
+
+  it("releases held calls on reset: the reset forgot their session, so they answer 404 and never run", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    await stageFault({ tool: "*", kind: "hold", times: 2 });
+    const request = { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "todo.create", arguments: { title: "x" } } };
+    const pending = post(request, headers(token, "space-anna", { "mcp-session-id": sessionId }));
+    expect(await heldCount("atLeast=1")).toEqual({ held: 1 });
+    await call("http://stack.test/__stack/reset", { method: "POST" });
+    const response = await pending;
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "Session not found" });
+    expect(await executions()).toEqual([]);
+    expect(await heldCount("waitMs=0")).toEqual({ held: 0 });
+    expect(await (await control("faults")).json()).toEqual({ pending: [] });
+  });
+
+  it("refuses a wait longer than a minute, naming the parameter", async () => {
+    const response = await control("held?atLeast=1&waitMs=90000");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Json).error).toMatch(/^waitMs: /);
+  });
+});
+
+describe("mana-mcp stand-in: defect modes", () => {
+  const PULL_SHAPE = "undefined is not an object (evaluating '(await pullAll(…)).changes.filter')";
+  const NO_VAULT = 'mana-auth /encryption-vault/key failed: HTTP 404 — {"error":"vault not initialised","code":"VAULT_NOT_INITIALISED"}';
+  const OFF = { syncPullShape: null, echoExclusion: null, failingTool: null, noVault: null };
+
+  async function tools(email = ANNA): Promise<{ run(name: string, args?: Json): Promise<Json>; close(): Promise<void> }> {
+    const { client } = await sdkClient((await login(email)).token);
+    return {
+      run: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as Json,
+      close: () => client.close(),
+    };
+  }
+
+  it("syncPullShape: every pulling read fails with the real TypeError, writes still land", async () => {
+    await putDefects({ syncPullShape: true });
+    const anna = await tools();
+    expect((await anna.run("todo.create", { title: "Trotzdem gespeichert" })).isError).toBeUndefined();
+    for (const name of ["todo.list", "habits.list", "notes.search", "mood.today", "mood.recent"]) {
+      const result = await anna.run(name);
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toBe(`Tool ${name} failed: ${PULL_SHAPE}`);
+    }
+    expect((await executions()).map((e) => e.tool)).toEqual(["todo.create"]);
+    expect(await records("todo")).toHaveLength(1);
+    await anna.close();
+  });
+
+  it("syncPullShape with a tool list breaks only those tools", async () => {
+    const state = await (await putDefects({ syncPullShape: { tools: ["habits.list"] } })).json();
+    expect(state).toEqual({ ...OFF, syncPullShape: { tools: ["habits.list"] } });
+    const anna = await tools();
+    expect(textOf(await anna.run("habits.list"))).toBe(`Tool habits.list failed: ${PULL_SHAPE}`);
+    expect((await anna.run("todo.list")).isError).toBeUndefined();
+    await anna.close();
+  });
+
+  it("echoExclusion: reads never see what was written through MCP, writes and id lookups still work", async () => {
+    await putDefects({ echoExclusion: true });
+    const anna = await tools();
+    const json = async (name: string, args: Json = {}) => JSON.parse(textOf(await anna.run(name, args)));
+    const todo = await json("todo.create", { title: "Unsichtbar" });
+    expect(await json("todo.list", { includeCompleted: true })).toEqual({ todos: [], total: 0 });
+    expect((await json("todo.complete", { id: todo.id })).isCompleted).toBe(true);
+    const habit = await json("habits.create", { title: "Wasser trinken" });
+    expect(await json("habits.list", { includeArchived: true })).toEqual({ habits: [], total: 0 });
+    expect((await json("habits.update", { id: habit.id, title: "Mehr Wasser" })).title).toBe("Mehr Wasser");
+    expect((await json("habits.archive", { id: habit.id })).isArchived).toBe(true);
+    await json("notes.create", { title: "Rezept" });
+    expect(await json("notes.search", {})).toEqual({ notes: [], total: 0 });
+    await json("mood.log", { level: 6, emotion: "calm" });
+    expect(await json("mood.today", {})).toMatchObject({ entries: [], averageLevel: null });
+    expect(await json("mood.recent", {})).toMatchObject({ entries: [], total: 0 });
+
+    expect(await records("todo")).toEqual([expect.objectContaining({ title: "Unsichtbar", isCompleted: true })]);
+    expect(await records("habit")).toEqual([expect.objectContaining({ title: "Mehr Wasser", isArchived: true })]);
+    expect((await executions()).map((e) => e.tool)).toEqual([
+      "todo.create", "todo.list", "todo.complete", "habits.create", "habits.list", "habits.update", "habits.archive",
+      "notes.create", "notes.search", "mood.log", "mood.today", "mood.recent",
+    ]);
+    await anna.close();
+  });
+
+  it("failingTool with a reason: that tool fails on every call in the real wording and never runs", async () => {
+    await putDefects({ failingTool: { tool: "habits.create", reason: "mana-sync push failed: HTTP 503" } });
+    const anna = await tools();
+    for (let i = 0; i < 2; i++) {
+      const result = await anna.run("habits.create", { title: "Lesen" });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toBe("Tool habits.create failed: mana-sync push failed: HTTP 503");
+    }
+    expect((await anna.run("todo.create", { title: "Geht" })).isError).toBeUndefined();
+    expect((await executions()).map((e) => e.tool)).toEqual(["todo.create"]);
+    expect(await records("habit")).toEqual([]);
+    await anna.close();
+  });
+
+  it("failingTool without a reason: each failure differs in its id, timestamp and request number", async () => {
+    await putDefects({ failingTool: { tool: "habits.create" } });
+    const anna = await tools();
+    const pattern =
+      /^Tool habits\.create failed: mana-sync push failed: row ([0-9a-f-]{36}) rejected at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) \(HTTP 500, request (\d+)\)$/;
+    const first = pattern.exec(textOf(await anna.run("habits.create", { title: "Lesen" })));
+    const second = pattern.exec(textOf(await anna.run("habits.create", { title: "Lesen" })));
+    expect(first).not.toBeNull();
+    expect(second).not.toBeNull();
+    expect(second![1]).not.toBe(first![1]);
+    expect(Number(second![3])).toBe(Number(first![3]) + 1);
+    expect(Date.parse(second![2]!)).toBeGreaterThanOrEqual(Date.parse(first![2]!));
+    expect(await executions()).toEqual([]);
+    await anna.close();
+  });
+
+  it("noVault: the encrypted modules fail for the listed users only, habits and comic work", async () => {
+    const { userId } = await login(ANNA);
+    await putDefects({ noVault: { userIds: [userId] } });
+    const anna = await tools();
+    const encrypted: [string, Json][] = [
+      ["todo.create", { title: "x" }],
+      ["todo.list", {}],
+      ["notes.create", { title: "x" }],
+      ["journal.add", { content: "x" }],
+      ["mood.log", { level: 5, emotion: "calm" }],
+    ];
+    for (const [name, args] of encrypted) expect(textOf(await anna.run(name, args))).toBe(`Tool ${name} failed: ${NO_VAULT}`);
+    expect((await anna.run("habits.create", { title: "Lesen" })).isError).toBeUndefined();
+    expect((await anna.run("comic.generatePanel", { prompt: "Ein Hund" })).isError).toBeUndefined();
+    expect(textOf(await anna.run("spaces.list"))).toMatch(/organization\/list failed: 401/);
+    const ben = await tools(BEN);
+    expect((await ben.run("todo.create", { title: "Ben darf" })).isError).toBeUndefined();
+    expect((await executions()).map((e) => e.tool)).toEqual(["habits.create", "comic.generatePanel", "spaces.list", "todo.create"]);
+
+    await putDefects({ noVault: true });
+    expect(textOf(await ben.run("todo.list"))).toBe(`Tool todo.list failed: ${NO_VAULT}`);
+    await anna.close();
+    await ben.close();
+  });
+
+  it("answers the state on GET and PUT, merges partial updates, switches off with null or false and on reset", async () => {
+    expect(await (await control("defects")).json()).toEqual(OFF);
+    await putDefects({ echoExclusion: true, noVault: true });
+    const merged = await (await putDefects({ failingTool: { tool: "todo.create" }, noVault: false })).json();
+    expect(merged).toEqual({ ...OFF, echoExclusion: true, failingTool: { tool: "todo.create" } });
+    expect(await (await putDefects({ echoExclusion: null })).json()).toEqual({ ...OFF, failingTool: { tool: "todo.create" } });
+    await putDefects({ syncPullShape: true, echoExclusion: true });
+    await call("http://stack.test/__stack/reset", { method: "POST" });
+    expect(await (await control("defects")).json()).toEqual(OFF);
+  });
+
+  it.each([
+    [{ syncPullShape: { tools: ["todo.lsit"] } }, /^syncPullShape\.tools\.0: not a tool of mana-mcp$/],
+    [{ syncPullShape: "yes" }, /^syncPullShape: /],
+    [{ echoExclusion: 1 }, /^echoExclusion: /],
+    [{ failingTool: { reason: "kaputt" } }, /^failingTool\.tool: /],
+    [{ noVault: { userIds: [] } }, /^noVault\.userIds: /],
+    [{ echoExclution: true }, /echoExclution/],
+  ])("refuses %j with 400 naming the field", async (body, message) => {
+    const response = await putDefects(body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Json).error).toMatch(message);
   });
 });

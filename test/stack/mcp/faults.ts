@@ -3,12 +3,12 @@ import { z } from "zod";
 /**
  * Failures of a tools/call the stand-in can stage (contracts §2): the server restarted and forgot the session
  * before the call (404, nothing ran), the reply was cut after the write landed, a plain HTTP 500 before
- * anything ran, a 401 for a token the server no longer accepts, or a reply slower than the client's timeout
- * (the write lands).
+ * anything ran, a 401 for a token the server no longer accepts, a reply slower than the client's timeout
+ * (the write lands), or a call held before it runs until the test releases it (then it runs and replies).
  */
 export const faultInput = z.object({
   tool: z.string().min(1).describe('a dotted tool name, or "*" for any tool'),
-  kind: z.enum(["restart-before", "lose-reply", "http-500", "http-401", "slow"]),
+  kind: z.enum(["restart-before", "lose-reply", "http-500", "http-401", "slow", "hold"]),
   userId: z.string().min(1).optional().describe("only calls in sessions of this user"),
   times: z.int().positive().default(1),
   ms: z.int().nonnegative().max(60_000).default(5_000),

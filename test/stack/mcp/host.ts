@@ -1,12 +1,48 @@
+/**
+ * The mana-mcp stand-in's control surface, for tests and the fault matrix; mana-mcp has nothing like it.
+ *
+ * POST /__stack/mcp/reset                     wipe app data and the execution log, forget sessions, faults and
+ *                                             defects, release every held call → {"ok":true}
+ * POST /__stack/mcp/restart                   a server restart: sessions and rate limits forgotten, data kept
+ *                                             → {"ok":true}
+ * POST /__stack/mcp/faults                    {"tool": dotted name | "*", "kind": "restart-before"|"lose-reply"|
+ *                                             "http-500"|"http-401"|"slow"|"hold", "userId"?: id, "times"?: n ≥ 1
+ *                                             (default 1), "ms"?: 0–60000 (slow only, default 5000)} stages a fault
+ *                                             for the next n tools/calls of that tool (and user) → {"pending": n}
+ * GET  /__stack/mcp/faults                    → {"pending": [{tool, kind, userId?, times, ms}]}
+ * GET  /__stack/mcp/held?atLeast=N&waitMs=M   → {"held": n} as soon as n ≥ N (default 1) calls are held by a
+ *                                             `hold` fault, or after M ms (default 10000, max 60000) with n as it is
+ * POST /__stack/mcp/release                   lets every held call run and reply (a hold also ends by itself after
+ *                                             60 s; a call whose session a restart forgot meanwhile answers 404)
+ *                                             → {"released": n}
+ * PUT  /__stack/mcp/defects                   {"syncPullShape"?: true | {"tools": [name]}, "echoExclusion"?: true,
+ *                                             "failingTool"?: {"tool": name, "reason"?: text}, "noVault"?: true |
+ *                                             {"userIds": [id]}}: switches defect modes of the real stack on, null
+ *                                             or false switches one off, a key left out stays → the state, as GET
+ * GET  /__stack/mcp/defects                   → {"syncPullShape": {"tools": [name]} | null, "echoExclusion": true |
+ *                                             null, "failingTool": {tool, reason?} | null, "noVault": true |
+ *                                             {"userIds": [id]} | null}
+ * GET  /__stack/mcp/executions                → {"executions": [{tool, userId, space, args, at}]}: every run of a
+ *                                             tool handler, in order; calls refused before their tool runs (the
+ *                                             restart-before and http-* faults, invalid arguments, rate limit,
+ *                                             expired token, defect modes) are not in it
+ * GET  /__stack/mcp/records?space=&kind=      → {"records": [stored record]} newest first
+ * GET  /__stack/mcp/stats                     → {"requests", "sessionsOpened", "sessionsClosed", "toolCalls",
+ *                                             "restarts", "sessionsOpen"}
+ * Invalid bodies and queries answer 400 {"error": "..."} naming the field.
+ */
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { DurableObject } from "cloudflare:workers";
+import { answerCount } from "../count-wait";
 import type { StackEnv } from "../env";
+import { Gate } from "../gate";
+import { answerWithBody } from "../parse-body";
 import type { ReadBody } from "./body";
 import { calledTool, readBody } from "./body";
 import type { Caller } from "./envelope";
+import { defectsInput, McpDefects } from "./defects";
 import { authenticate, forbidden, sessionNotFound, unauthorized } from "./envelope";
 import { Executions } from "./executions";
-import { answerWithBody } from "../parse-body";
 import { faultInput, McpFaults } from "./faults";
 import { RateLimiter } from "./rate-limit";
 import { Records } from "./records";
@@ -16,6 +52,7 @@ import type { SessionIdentity } from "./server";
 import { buildServer } from "./server";
 
 interface Session {
+  id: string;
   identity: SessionIdentity;
   transport: WebStandardStreamableHTTPServerTransport;
   close(): Promise<void>;
@@ -32,6 +69,8 @@ const STANDALONE_STREAM_DROP_MS = 12_000;
 export class McpHost extends DurableObject<StackEnv> {
   #sessions = new Map<string, Session>();
   #faults = new McpFaults();
+  #gate = new Gate();
+  #defects = new McpDefects();
   #limiter = new RateLimiter();
   #records: Records;
   #executions: Executions;
@@ -57,6 +96,17 @@ export class McpHost extends DurableObject<StackEnv> {
         return this.#stageFault(request);
       case "GET /__stack/mcp/faults":
         return Response.json({ pending: this.#faults.pending() });
+      case "GET /__stack/mcp/held":
+        return answerCount(url, this.#gate.waiters, "held");
+      case "POST /__stack/mcp/release":
+        return Response.json({ released: this.#gate.release() });
+      case "PUT /__stack/mcp/defects":
+        return answerWithBody(request, defectsInput, (input) => {
+          this.#defects.set(input);
+          return Response.json(this.#defects.state());
+        });
+      case "GET /__stack/mcp/defects":
+        return Response.json(this.#defects.state());
       case "GET /__stack/mcp/executions":
         return Response.json({ executions: this.#executions.list() });
       case "GET /__stack/mcp/records":
@@ -86,12 +136,13 @@ export class McpHost extends DurableObject<StackEnv> {
 
   async #initialize(request: Request, caller: Caller, body: ReadBody | undefined): Promise<Response> {
     const identity: SessionIdentity = { userId: caller.claims.sub, space: caller.space, tokenExpiresAtSec: caller.claims.exp };
-    const server = buildServer(identity, { records: this.#records, executions: this.#executions, limiter: this.#limiter });
+    const deps = { records: this.#records, executions: this.#executions, limiter: this.#limiter, defects: this.#defects };
+    const server = buildServer(identity, deps);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
         this.#stats.sessionsOpened += 1;
-        this.#sessions.set(id, { identity, transport, close: () => server.close() });
+        this.#sessions.set(id, { id, identity, transport, close: () => server.close() });
       },
       onsessionclosed: (id) => {
         this.#stats.sessionsClosed += 1;
@@ -120,6 +171,10 @@ export class McpHost extends DurableObject<StackEnv> {
         return cutReply(await handle(session.transport, request, body));
       case "slow":
         return delayReply(await handle(session.transport, request, body), fault.ms);
+      case "hold":
+        await this.#gate.hold();
+        // A restart or reset while the call waited forgot its session, as the real server would have.
+        if (this.#sessions.get(session.id) !== session) return sessionNotFound();
     }
     return handle(session.transport, request, body);
   }
@@ -141,7 +196,9 @@ export class McpHost extends DurableObject<StackEnv> {
     await this.#restart();
     wipe(this.ctx.storage.sql);
     this.#faults.clear();
+    this.#defects = new McpDefects();
     this.#stats = freshStats();
+    this.#gate.release();
     return Response.json({ ok: true });
   }
 

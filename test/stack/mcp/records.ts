@@ -28,4 +28,20 @@ export class Records {
     const rows = this.sql.exec<{ data: string }>("SELECT data FROM records WHERE space = ? AND kind = ? ORDER BY rowid DESC", space, kind);
     return rows.toArray().map((row) => JSON.parse(row.data) as T);
   }
+
+  /** The same data as read under mana-sync's echo exclusion (see EchoExcludedRecords). */
+  withoutEchoes(): Records {
+    return new EchoExcludedRecords(this.sql);
+  }
+}
+
+/**
+ * mana-sync's pull leaves out rows whose client id is the caller's, and mana-mcp pushes and pulls as one client:
+ * lists never show what was written through MCP, which in the stand-in is every record. Lookups by id do not
+ * pull, so tools acting on an id still find their record.
+ */
+class EchoExcludedRecords extends Records {
+  override list<T extends StoredRecord>(): T[] {
+    return [];
+  }
 }

@@ -1,5 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { McpDefects } from "./defects";
 import type { Executions } from "./executions";
 import type { RateLimiter } from "./rate-limit";
 import { RATE_LIMIT } from "./rate-limit";
@@ -18,6 +19,7 @@ export interface ServerDeps {
   records: Records;
   executions: Executions;
   limiter: RateLimiter;
+  defects: McpDefects;
 }
 
 export const SERVER_INFO = { name: "mana-mcp", version: "1.0.0" };
@@ -44,9 +46,13 @@ function invoke(tool: ToolDef, args: Parameters<ToolDef["run"]>[0], identity: Se
   if (now.getTime() / 1000 >= identity.tokenExpiresAtSec) {
     return failure(`Tool ${tool.name} failed: mana-auth /encryption-vault/key failed: HTTP 401 — {"error":"Unauthorized"}`);
   }
+  // A defect fails the call before the tool touches anything, so it is not an execution.
+  const broken = deps.defects.failure(tool.name, identity.userId, now);
+  if (broken !== undefined) return failure(`Tool ${tool.name} failed: ${broken}`);
   deps.executions.record({ tool: tool.name, userId: identity.userId, space: identity.space, args, at: now.toISOString() });
+  const records = deps.defects.echoExclusion ? deps.records.withoutEchoes() : deps.records;
   try {
-    const value = tool.run(args, { records: deps.records, space: identity.space, userId: identity.userId, now });
+    const value = tool.run(args, { records, space: identity.space, userId: identity.userId, now });
     return { content: [{ type: "text", text: JSON.stringify(value, null, 2) }] };
   } catch (error) {
     // Whatever went wrong, mana-mcp answers a normal result in its one wording, never a protocol error.
