@@ -4,7 +4,7 @@ import { stackFetch } from "./stack/index";
 import type { StackEnv } from "./stack/env";
 
 export { PersonaRunner, Coordinator, DispatchShard } from "../src/index";
-export { AuthStore, McpHost, ClaudeHost } from "./stack/index";
+export { AuthStore, McpHost, ClaudeHost, WebhookReceiver } from "./stack/index";
 
 /** The stand-in stack as an entrypoint of the test worker, so the runner reaches it by service binding. */
 export class Stack extends WorkerEntrypoint<StackEnv> {

@@ -3,6 +3,7 @@ export interface StackEnv {
   AUTH: DurableObjectNamespace;
   MCP: DurableObjectNamespace;
   CLAUDE: DurableObjectNamespace;
+  WEBHOOK: DurableObjectNamespace;
   STACK_ISSUER: string;
   STACK_JWT_SECRET: string;
   MANA_SERVICE_KEY: string;
