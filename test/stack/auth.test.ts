@@ -556,18 +556,36 @@ describe("admin API", () => {
     expect(body.recentActions).toHaveLength(50);
     expect(body.recentActions[0]).toMatchObject({ tickId: "new", toolName: "tool29" });
     expect(body.recentActions[49]).toMatchObject({ tickId: "old", toolName: "tool10" });
-    expect(body.feedback).toEqual([
-      { module: "mood", count: 1, avgRating: 3, recent: [{ tickId: "new", rating: 3, notes: null, createdAt: at(WEDNESDAY, HOUR) }] },
+    expect(body.feedbackByModule).toEqual([
+      {
+        module: "mood",
+        avgRating: 1,
+        count: 1,
+        meanRating: 3,
+        recent: [{ tickId: "new", rating: 3, notes: null, createdAt: at(WEDNESDAY, HOUR) }],
+      },
       {
         module: "todo",
+        avgRating: 2,
         count: 2,
-        avgRating: 3.5,
+        meanRating: 3.5,
         recent: [
           { tickId: "new", rating: 5, notes: "better", createdAt: at(WEDNESDAY, HOUR) },
           { tickId: "old", rating: 2, notes: null, createdAt: at(WEDNESDAY, HOUR) },
         ],
       },
     ]);
+  });
+
+  it("answers the admin detail in the real service's shape: feedbackByModule with avgRating as a row count", async () => {
+    await postFeedback(anna, [
+      { tickId: "t1", module: "todo", rating: 5 },
+      { tickId: "t2", module: "todo", rating: 5 },
+      { tickId: "t3", module: "todo", rating: 4 },
+    ]);
+    const body = await (await admin(`/personas/${anna}`)).json<Json>();
+    expect(Object.keys(body).sort()).toEqual(["feedbackByModule", "persona", "recentActions"]);
+    expect(body.feedbackByModule).toEqual([expect.objectContaining({ module: "todo", avgRating: 3, meanRating: 4.67 })]);
   });
 
   it("requires the service key and answers 404 for an unknown persona", async () => {

@@ -2,14 +2,22 @@ import { Hono } from "hono";
 import { countActionsSince, readActions } from "./actions";
 import type { AuthDeps } from "./deps";
 import { routeError } from "./errors";
-import { feedbackSummary } from "./feedback";
+import { feedbackByModule } from "./feedback";
 import { findPersona, livePersonas, personaView } from "./personas";
 import { requireServiceKey } from "./service-key";
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const RECENT_ACTIONS = 50;
 
-/** mana-auth's persona dashboard API; the stand-in lets the service key in where the real one wants an admin. */
+/**
+ * mana-auth's persona dashboard API; the stand-in lets the service key in where the real one wants an admin.
+ *
+ * GET /api/v1/admin/personas       → {"personas": [{userId, email, name, archetype, tickCadence, lastActiveAt,
+ *                                  actions7d}]}
+ * GET /api/v1/admin/personas/:id   → {"persona": {…}, "recentActions": [50 newest], "feedbackByModule": [{module,
+ *                                  avgRating, count, meanRating, recent}]}, the real service's shape: avgRating
+ *                                  is the module's row count, as the real one computes it; 404 unknown persona
+ */
 export function adminRoutes(deps: AuthDeps): Hono {
   return new Hono()
     .use("*", requireServiceKey(deps.env.MANA_SERVICE_KEY))
@@ -28,7 +36,7 @@ export function adminRoutes(deps: AuthDeps): Hono {
       return c.json({
         persona: personaView(record),
         recentActions: readActions(deps.sql, record.user_id, RECENT_ACTIONS),
-        feedback: feedbackSummary(deps.sql, record.user_id),
+        feedbackByModule: feedbackByModule(deps.sql, record.user_id),
       });
     });
 }

@@ -47,8 +47,12 @@ export function readFeedback(sql: SqlStorage, userId: string) {
     .map((record) => ({ id: record.id, module: record.module, ...feedbackView(record) }));
 }
 
-/** Per module, alphabetically: how many ratings, their mean, and the latest few. */
-export function feedbackSummary(sql: SqlStorage, userId: string) {
+/**
+ * Per module, alphabetically, as the real admin detail's `feedbackByModule`: its `avgRating` is the number of
+ * rows, not their mean (a known defect of mana-auth, kept so whoever reads it meets it here first). `count`,
+ * `meanRating` (the true mean) and `recent` (the latest few) are the stand-in's additions.
+ */
+export function feedbackByModule(sql: SqlStorage, userId: string) {
   const byModule = new Map<string, FeedbackRecord[]>();
   for (const record of newestFirst(sql, userId)) {
     byModule.set(record.module, [...(byModule.get(record.module) ?? []), record]);
@@ -57,8 +61,9 @@ export function feedbackSummary(sql: SqlStorage, userId: string) {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([module, records]) => ({
       module,
+      avgRating: records.length,
       count: records.length,
-      avgRating: Math.round((records.reduce((sum, r) => sum + r.rating, 0) / records.length) * 100) / 100,
+      meanRating: Math.round((records.reduce((sum, r) => sum + r.rating, 0) / records.length) * 100) / 100,
       recent: records.slice(0, RECENT_PER_MODULE).map(feedbackView),
     }));
 }
