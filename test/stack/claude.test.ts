@@ -576,13 +576,6 @@ describe("hold fault", () => {
     await release();
   });
 
-  it("counts a request that fails validation under its system prompt, as its log entry", async () => {
-    await post(annaRequest({ max_tokens: 0 }));
-    const snapshot = await stats();
-    expect(snapshot.receivedBySystem).toEqual({ [anna.systemPrompt.slice(0, 60)]: 1 });
-    expect(snapshot.log[0]).toMatchObject({ status: 400, system: anna.systemPrompt.slice(0, 60) });
-  });
-
   it("releases every held request on reset", async () => {
     const first = post(annaRequest(), { "x-stand-in-fault": "hold" });
     const second = post(annaRequest(), { "x-stand-in-fault": "hold" });
@@ -707,6 +700,13 @@ describe("stats", () => {
     expect(snapshot.log[0]).toMatchObject({ model: MODEL, status: 200, system: anna.systemPrompt.slice(0, 60) });
     expect(snapshot.log[0]!.toolCount).toBeGreaterThan(0);
     expect(snapshot.log[1]).toMatchObject({ status: 529, stop_reason: null });
+  });
+
+  it("counts a request that fails validation under its system prompt, as its log entry", async () => {
+    await post(annaRequest({ max_tokens: 0 }));
+    const snapshot = await stats();
+    expect(snapshot.receivedBySystem).toEqual({ [anna.systemPrompt.slice(0, 60)]: 1 });
+    expect(snapshot.log[0]).toMatchObject({ status: 400, system: anna.systemPrompt.slice(0, 60) });
   });
 
   it("starts empty after POST /__stack/reset", async () => {

@@ -1,3 +1,4 @@
+import type { Gate } from "../gate";
 import { compose } from "./answer";
 import type { OutputBlock, StopReason } from "./answer-types";
 import type { PromptCache } from "./cache";
@@ -5,7 +6,6 @@ import { systemText } from "./conversation";
 import type { ClaudeDefects } from "./defects";
 import { ApiError, invalidRequest } from "./errors";
 import { parseFaultHeader, type Fault, type FaultQueue } from "./faults";
-import type { Gate } from "../gate";
 import { token } from "./hash";
 import { parseMessagesRequest } from "./parse";
 import type { LogEntry } from "./stats";
