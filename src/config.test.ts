@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_TOOL_DENY, DEV_SEED_SECRET, parseConfig } from "./config";
 
-const local = { MANA_AUTH_URL: "http://localhost:8788", MANA_MCP_URL: "http://localhost:8788" };
-const staging = {
+const local = { ENVIRONMENT: "development", MANA_AUTH_URL: "http://localhost:8788", MANA_MCP_URL: "http://localhost:8788" };
+const production = {
   ...local,
   ENVIRONMENT: "production",
   MANA_SERVICE_KEY: "k",
@@ -14,13 +14,40 @@ describe("parseConfig", () => {
   it("applies defaults", () => {
     const config = parseConfig(local);
     expect(config).toMatchObject({ ENVIRONMENT: "development", PERSONA_CONCURRENCY: 2, MAX_TURNS: 15, RUNNER_PAUSED: false, deployed: false });
+    expect(config).toMatchObject({ DAILY_BUDGET_USD: 10, PROMPT_CACHING: true, VERIFY_MAX_CALLS: 8, ALERT_WEBHOOK_FORMAT: "slack" });
+    expect(config.DAILY_TOKEN_BUDGET).toBeUndefined();
     expect(config.TOOL_DENY).toEqual(DEFAULT_TOOL_DENY);
     expect(config.ANTHROPIC_MODEL).toMatch(/^claude-/);
   });
 
   it("names the bad variable", () => {
     expect(() => parseConfig({ ...local, PERSONA_CONCURRENCY: "lots" })).toThrow(/PERSONA_CONCURRENCY/);
-    expect(() => parseConfig({ MANA_MCP_URL: "x" })).toThrow(/MANA_AUTH_URL.*MANA_MCP_URL|MANA_MCP_URL.*MANA_AUTH_URL/);
+    expect(() => parseConfig({ ENVIRONMENT: "development", MANA_MCP_URL: "x" })).toThrow(/MANA_AUTH_URL.*MANA_MCP_URL|MANA_MCP_URL.*MANA_AUTH_URL/);
+  });
+
+  it("never falls back to development: a missing ENVIRONMENT is an error naming it", () => {
+    const { ENVIRONMENT: _unset, ...withoutEnvironment } = local;
+    expect(() => parseConfig(withoutEnvironment)).toThrow(ConfigError);
+    expect(() => parseConfig(withoutEnvironment)).toThrow(/ENVIRONMENT is not set/);
+    expect(() => parseConfig({ ...local, ENVIRONMENT: "dev" })).toThrow(/ENVIRONMENT/);
+  });
+
+  it("accepts typed TOML vars (booleans and numbers) like their string forms", () => {
+    const typed = parseConfig({ ...local, RUNNER_PAUSED: true, PERSONA_CONCURRENCY: 8, DAILY_BUDGET_USD: 2.5, PROMPT_CACHING: false });
+    expect(typed).toMatchObject({ RUNNER_PAUSED: true, PERSONA_CONCURRENCY: 8, DAILY_BUDGET_USD: 2.5, PROMPT_CACHING: false });
+    expect(parseConfig({ ...local, RUNNER_PAUSED: "true", PERSONA_CONCURRENCY: "8" })).toMatchObject({ RUNNER_PAUSED: true, PERSONA_CONCURRENCY: 8 });
+  });
+
+  it("rejects a typed var of the wrong kind, naming it, instead of ignoring it", () => {
+    expect(() => parseConfig({ ...local, RUNNER_PAUSED: 1 })).toThrow(/RUNNER_PAUSED/);
+    expect(() => parseConfig({ ...local, PERSONA_CONCURRENCY: true })).toThrow(/PERSONA_CONCURRENCY/);
+    expect(() => parseConfig({ ...local, MAX_TURNS: { value: 3 } })).toThrow(/MAX_TURNS/);
+  });
+
+  it("rejects an admin token that Hono's bearerAuth could never accept, naming the allowed characters", () => {
+    expect(() => parseConfig({ ...local, RUNNER_ADMIN_TOKEN: "correct-horse-battery!staple" })).toThrow(/RUNNER_ADMIN_TOKEN: may contain only letters, digits/);
+    expect(() => parseConfig({ ...local, RUNNER_ADMIN_TOKEN: "correct#horse#battery#staple" })).toThrow(/RUNNER_ADMIN_TOKEN/);
+    expect(parseConfig({ ...local, RUNNER_ADMIN_TOKEN: "abc.DEF_123~xyz+/-==" }).RUNNER_ADMIN_TOKEN).toBe("abc.DEF_123~xyz+/-==");
   });
 
   it.each([
@@ -28,12 +55,12 @@ describe("parseConfig", () => {
     ["ANTHROPIC_API_KEY", { ANTHROPIC_API_KEY: undefined }, /ANTHROPIC_API_KEY is missing/],
     ["the dev seed secret", { PERSONA_SEED_SECRET: DEV_SEED_SECRET }, /dev fallback/],
   ])("refuses production with %s", (_, override, message) => {
-    const env = Object.fromEntries(Object.entries({ ...staging, ...override }).filter(([, v]) => v !== undefined));
+    const env = Object.fromEntries(Object.entries({ ...production, ...override }).filter(([, v]) => v !== undefined));
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
   });
 
   it("accepts a complete production config and parses the pause flag", () => {
-    expect(parseConfig({ ...staging, RUNNER_PAUSED: "true" })).toMatchObject({ deployed: true, RUNNER_PAUSED: true });
+    expect(parseConfig({ ...production, RUNNER_PAUSED: "true" })).toMatchObject({ deployed: true, RUNNER_PAUSED: true });
   });
 });

@@ -1,30 +1,46 @@
+/**
+ * @module
+ * The one configuration object: every variable of the Worker's environment parsed once with zod, a bad one named.
+ */
 import { z } from "zod";
 
 export const DEV_SEED_SECRET = "dev-persona-seed-secret-rotate-in-prod";
 
-/** The credit-spending image tools of mana-mcp (contracts §2): never offered unless explicitly allowed. */
+/** The credit-spending image tools of mana-mcp: never offered unless explicitly allowed. */
 export const DEFAULT_TOOL_DENY = ["me.generateWithReference", "wardrobe.tryOn", "comic.generatePanel", "comic.generateVariant"];
 
-const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Modes without the admin guard; http/app.ts answers them on local hosts only, so a deploy can never be open. */
+export const LOCAL_ENVIRONMENTS: ReadonlySet<Environment> = new Set(["development", "test"]);
+
+/** The characters Hono's bearerAuth accepts in a token (RFC 6750's b64token); any other can never log in. */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+
+/** TOML vars arrive typed (`PERSONA_CONCURRENCY = 8`), `.dev.vars` and secrets as strings: both are accepted. */
+const numeric = z.union([z.number(), z.string().trim().min(1).transform(Number)]).pipe(z.number());
+const int = (fallback: number, min: number, max: number) => numeric.pipe(z.int().min(min).max(max)).default(fallback);
+const decimal = (fallback: number, min: number, max: number) => numeric.pipe(z.number().min(min).max(max)).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .union([z.boolean(), z.enum(["true", "false", "1", "0", ""]).transform((raw) => raw === "true" || raw === "1")])
+    .default(fallback);
 const list = (fallback: string[]) =>
   z
     .string()
     .optional()
     .transform((raw) => (raw === undefined ? fallback : raw.split(",").map((s) => s.trim()).filter(Boolean)));
-const flag = z
-  .enum(["true", "false", "1", "0", ""])
-  .optional()
-  .transform((raw) => raw === "true" || raw === "1");
 
 const schema = z.object({
-  ENVIRONMENT: z.enum(["development", "test", "staging", "production"]).default("development"),
+  ENVIRONMENT: z.enum(ENVIRONMENTS),
   MANA_AUTH_URL: z.url(),
   MANA_MCP_URL: z.url(),
   MANA_SERVICE_KEY: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url().optional(),
   // Sonnet 4.6 caches prompts from 1,024 tokens; Haiku 4.5 only from 4,096, which a persona's tools and system
-  // prompt (~2,600) never reach, so with Haiku every request pays full input price (see BENCHMARKS.md).
+  // prompt (~2,600) never reach (README: "Choosing the model").
   ANTHROPIC_MODEL: z.string().min(1).default("claude-sonnet-4-6"),
   PERSONA_SEED_SECRET: z.string().min(1).default(DEV_SEED_SECRET),
   PERSONA_CONCURRENCY: int(2, 1, 500),
@@ -33,18 +49,33 @@ const schema = z.object({
   MAX_OUTPUT_TOKENS: int(1024, 64, 32_000),
   RUN_WALL_CLOCK_MS: int(10 * 60_000, 10_000, 14 * 60_000),
   RUN_TOKEN_BUDGET: int(250_000, 1_000, 10_000_000),
-  DAILY_TOKEN_BUDGET: int(5_000_000, 1_000, 1_000_000_000),
+  DAILY_BUDGET_USD: decimal(10, 0.01, 100_000),
+  DAILY_TOKEN_BUDGET: numeric.pipe(z.int().min(1_000).max(1_000_000_000)).optional(),
   MCP_CALL_TIMEOUT_MS: int(20_000, 100, 120_000),
   CLAUDE_TIMEOUT_MS: int(90_000, 1_000, 600_000),
+  VERIFY_MAX_CALLS: int(8, 0, 50),
   RUN_RETENTION: int(50, 1, 1_000),
-  RUNNER_PAUSED: flag,
-  PROMPT_CACHING: z
-    .enum(["true", "false"])
-    .default("true")
-    .transform((raw) => raw === "true"),
-  RUNNER_ADMIN_TOKEN: z.string().min(16).optional(),
+  RUNNER_PAUSED: flag(false),
+  PROMPT_CACHING: flag(true),
+  RUNNER_ADMIN_TOKEN: z
+    .string()
+    .min(16)
+    .regex(BEARER_TOKEN, "may contain only letters, digits, . _ ~ + / - and trailing =, the characters of a Bearer token")
+    .optional(),
+  RUNNER_PUBLIC_URL: z.url().optional(),
   TOOL_ALLOW: list(["*"]),
   TOOL_DENY: list(DEFAULT_TOOL_DENY),
+  FINDING_WINDOW_HOURS: int(24, 1, 24 * 7),
+  FINDING_RECOVERY_MINUTES: int(30, 1, 7 * 24 * 60),
+  FINDING_MIN_EVIDENCE: int(5, 1, 1_000),
+  FINDING_ERROR_SHARE: decimal(0.5, 0.01, 1),
+  FINDING_RATING_DROP: decimal(1, 0.1, 4),
+  FINDING_MIN_RATINGS: int(3, 1, 1_000),
+  FINDING_SETUP_FAILURES: int(2, 1, 100),
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  ALERT_WEBHOOK_FORMAT: z.enum(["slack", "json"]).default("slack"),
+  ALERT_DIGEST_HOUR: int(8, 0, 23),
+  ALERT_TIMEOUT_MS: int(10_000, 100, 60_000),
 });
 
 export type Config = z.infer<typeof schema> & { deployed: boolean };
@@ -65,13 +96,21 @@ export function loadConfig(env: object): Config {
 }
 
 export function parseConfig(env: object): Config {
-  const vars = Object.fromEntries(Object.entries(env).filter(([, value]) => typeof value === "string"));
+  const source = env as Record<string, unknown>;
+  if (source.ENVIRONMENT === undefined) {
+    throw new ConfigError(
+      "invalid configuration: ENVIRONMENT is not set; it must be staging or production for a deployed runner, " +
+        "development only for a local one (there is no default, so no deploy is ever development by omission)",
+    );
+  }
+  // Only the schema's own keys: bindings (Durable Object namespaces, services) are objects, not settings.
+  const vars = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, source[key]]));
   const parsed = schema.safeParse(vars);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
-  const deployed = parsed.data.ENVIRONMENT === "staging" || parsed.data.ENVIRONMENT === "production";
+  const deployed = !LOCAL_ENVIRONMENTS.has(parsed.data.ENVIRONMENT);
   const config = { ...parsed.data, deployed };
   if (deployed) refuseUnsafeDeployment(config);
   return config;

@@ -1,3 +1,7 @@
+/**
+ * @module
+ * The Worker: HTTP routes, the cron tick, and the Durable Object classes.
+ */
 import { loadConfig } from "./config";
 import type { Env } from "./env";
 import { createApp } from "./http/app";
@@ -5,6 +9,8 @@ import { createLogger } from "./log";
 import { runTick } from "./tick/tick";
 
 export { Coordinator } from "./coordinator/coordinator";
+export { Directory } from "./directory/directory";
+export { Findings } from "./findings/findings";
 export { PersonaRunner } from "./persona/runner";
 export { DispatchShard } from "./tick/fanout";
 

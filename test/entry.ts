@@ -3,7 +3,7 @@ import runner from "../src/index";
 import { stackFetch } from "./stack/index";
 import type { StackEnv } from "./stack/env";
 
-export { PersonaRunner, Coordinator, DispatchShard } from "../src/index";
+export { PersonaRunner, Coordinator, DispatchShard, Directory, Findings } from "../src/index";
 export { AuthStore, McpHost, ClaudeHost, WebhookReceiver } from "./stack/index";
 
 /** The stand-in stack as an entrypoint of the test worker, so the runner reaches it by service binding. */

@@ -2,7 +2,7 @@ import { abortAllDurableObjects, createScheduledController, env, evictDurableObj
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import worker from "../src/index";
-import { personaStub } from "../src/persona/runner";
+import { personaStub } from "../src/persona/wake";
 import { claudeFaults, diagTick, executions, freshWorld, personaId, personas, rows, send, stackJson } from "./helpers";
 import { expectExactlyOnce, runsOf } from "./invariants";
 
@@ -63,8 +63,8 @@ describe("fault matrix: Claude", () => {
     await claudeFaults([{ fault: "max-tokens" }], annaMatch);
     await diagTick();
     const [run] = await expectExactlyOnce(await personaId("Anna"));
-    expect(run?.loop?.ended).toBe("stop_reason max_tokens");
-    expect(run?.loop?.actions).toEqual([]);
+    expect(run?.transcript.conversation.ended).toBe("stop_reason max_tokens");
+    expect(run?.transcript.conversation.actions).toEqual([]);
   });
 });
 
@@ -123,7 +123,7 @@ describe("fault matrix: mana-auth", () => {
     expect(next.result.skipped).toHaveLength(10);
     const status = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: { email: string; loginBackoffReason?: string }[] };
     expect(status.personas.find((p) => p.email === anna.email)?.loginBackoffReason).toMatch(/INVALID_CREDENTIALS/);
-    const stub = personaStub(runner.PERSONA, await personaId("Anna"));
+    const stub = personaStub(runner, await personaId("Anna"));
     const persona = await stub.knownPersona();
     const again = await stub.dispatch({ persona: persona as NonNullable<typeof persona>, slot: "2099-01-01T00:00Z" });
     expect(again.status).toBe("login-backoff");
@@ -135,7 +135,7 @@ describe("fault matrix: mana-auth", () => {
     expect(tick.result.failed).toHaveLength(10);
     for (const failure of tick.result.failed) expect(failure.error).toMatch(/EMAIL_NOT_VERIFIED/);
     for (const { name } of personas) {
-      const stub = personaStub(runner.PERSONA, await personaId(name));
+      const stub = personaStub(runner, await personaId(name));
       const persona = await stub.knownPersona();
       const later = await stub.dispatch({ persona: persona as NonNullable<typeof persona>, slot: "2099-01-01T00:00Z" });
       expect(later).toMatchObject({ status: "cooldown", reason: expect.stringMatching(/failed before it started/) });
@@ -204,8 +204,8 @@ describe("fault matrix: platform", () => {
     await claudeFaults([{ fault: "delay", ms: 1 }, { fault: "delay", ms: 3_000 }], annaMatch);
     const annaId = await personaId("Anna");
     const ticking = diagTick();
-    const stub = personaStub(runner.PERSONA, annaId);
-    await waitFor(async () => ((await runsOf(annaId))[0]?.loop?.actions.length ?? 0) > 0 || undefined, "first tool call");
+    const stub = personaStub(runner, annaId);
+    await waitFor(async () => ((await runsOf(annaId))[0]?.transcript.conversation.actions.length ?? 0) > 0 || undefined, "first tool call");
     await evictDurableObject(stub);
     const persona = await stub.knownPersona();
     await stub.dispatch({ persona: persona as NonNullable<typeof persona>, slot: (await runsOf(annaId))[0]?.slot as string });
@@ -221,8 +221,8 @@ describe("fault matrix: platform", () => {
     const annaId = await personaId("Anna");
     await mcpFault("*", "slow", { ms: 2_500, userId: annaId });
     const ticking = diagTick();
-    const stub = personaStub(runner.PERSONA, annaId);
-    await waitFor(async () => ((await runsOf(annaId))[0]?.loop?.inflight ? true : undefined), "a tool call in flight");
+    const stub = personaStub(runner, annaId);
+    await waitFor(async () => ((await runsOf(annaId))[0]?.transcript.conversation.inflight ? true : undefined), "a tool call in flight");
     // A crash, not a graceful eviction: every instance dies mid-request, storage stays.
     await abortAllDurableObjects();
     const persona = await stub.knownPersona();
@@ -231,10 +231,10 @@ describe("fault matrix: platform", () => {
     await ticking.catch(() => undefined);
     await waitFor(async () => ((await runsOf(annaId))[0]?.phase === "succeeded" ? true : undefined), "run to finish");
     const [run] = await expectExactlyOnce(annaId);
-    const interrupted = (run?.loop?.actions ?? []).filter((action) => /interrupted/.test(action.errorMessage ?? ""));
+    const interrupted = (run?.transcript.conversation.actions ?? []).filter((action) => /interrupted/.test(action.errorMessage ?? ""));
     expect(interrupted).toHaveLength(1);
     const ran = (await executions()).filter((e) => e.userId === annaId && e.tool === interrupted[0]?.toolName);
-    expect(ran.length).toBeLessThanOrEqual((run?.loop?.actions ?? []).filter((a) => a.toolName === interrupted[0]?.toolName).length);
+    expect(ran.length).toBeLessThanOrEqual((run?.transcript.conversation.actions ?? []).filter((a) => a.toolName === interrupted[0]?.toolName).length);
     // The crash hit every persona's run; each must come back through its alarm and finish.
     for (const persona of personas) {
       const userId = await personaId(persona.name);
@@ -247,7 +247,7 @@ describe("fault matrix: platform", () => {
     const first = await diagTick();
     expect(first.result).toMatchObject({ ranSuccessfully: 10, failed: [], skipped: [] });
     const annaId = await personaId("Anna");
-    const stub = personaStub(runner.PERSONA, annaId);
+    const stub = personaStub(runner, annaId);
     const persona = await stub.knownPersona();
     const slot = (await runsOf(annaId))[0]?.slot as string;
     expect((await stub.dispatch({ persona: persona as NonNullable<typeof persona>, slot })).status).toBe("duplicate");
@@ -274,5 +274,5 @@ function stack(path: string, init: RequestInit) {
 /** Asserts every persona's calls landed exactly once, then gives the calls of all runs whose error matches. */
 async function failedCallsOfAll(pattern: RegExp) {
   const runs = await Promise.all(personas.map(async (p) => expectExactlyOnce(await personaId(p.name))));
-  return runs.flat().flatMap((run) => run.loop?.actions ?? []).filter((action) => pattern.test(action.errorMessage ?? ""));
+  return runs.flat().flatMap((run) => run.transcript.conversation.actions ?? []).filter((action) => pattern.test(action.errorMessage ?? ""));
 }

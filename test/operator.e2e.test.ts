@@ -4,8 +4,8 @@ import { coordinator } from "../src/coordinator/coordinator";
 import type { Env } from "../src/env";
 import { createApp } from "../src/http/app";
 import { derivePersonaPassword } from "../src/mana/password";
-import { personaStub } from "../src/persona/runner";
-import { type RunRecord, RunStore } from "../src/persona/store";
+import { personaStub } from "../src/persona/wake";
+import { type RunHeader, RunStore } from "../src/persona/store";
 import { diagTick, executions, freshWorld, personaId, personas, stackJson } from "./helpers";
 import { runsOf } from "./invariants";
 
@@ -25,12 +25,13 @@ describe("cost control", () => {
     const tick = await diagTick();
     expect(tick.result).toMatchObject({ due: 10, ranSuccessfully: 0, failed: [] });
     expect(tick.result.skipped.map((entry) => entry.status)).toEqual(Array(10).fill("held"));
-    expect(tick.result.skipped[0]?.reason).toMatch(/daily token budget \d+ spent/);
+    expect(tick.result.skipped[0]?.reason).toMatch(/daily budget \$10 spent/);
     const { personas: listed } = (await (await SELF.fetch("http://runner.test/personas")).json()) as {
-      personas: { email: string; activeRun?: { phase: string; error?: string } }[];
+      personas: { email: string; activeRun?: { phase: string }; live?: { state: string; detail?: string } }[];
     };
     const anna = listed.find((persona) => persona.email === "persona.anna@mana.test");
-    expect(anna?.activeRun).toMatchObject({ phase: "queued", error: expect.stringMatching(/^waiting: daily token budget/) });
+    expect(anna?.activeRun).toMatchObject({ phase: "queued" });
+    expect(anna?.live).toMatchObject({ state: "queued", detail: expect.stringMatching(/^daily budget \$10 spent/) });
     expect((await stackJson<ClaudeStats>("/__stack/claude/stats")).requests).toBe(0);
   });
 
@@ -66,27 +67,27 @@ describe("transcripts", () => {
     expect(run).toMatchObject({ phase: "succeeded", startedAt: expect.any(Number), finishedAt: expect.any(Number) });
     expect(run?.costUsd).toBeGreaterThan(0);
     expect((run?.usage.input ?? 0) + (run?.usage.cacheRead ?? 0)).toBeGreaterThan(0);
-    const actions = run?.loop?.actions ?? [];
+    const actions = run?.transcript.conversation.actions ?? [];
     expect(actions.length).toBeGreaterThanOrEqual(3);
     for (const action of actions) {
       expect(action).toMatchObject({ toolUseId: expect.any(String), toolName: expect.stringMatching(/^\w+\.\w+$/), latencyMs: expect.any(Number) });
       expect(action.input).toBeTypeOf("object");
     }
-    const roles = (run?.loop?.messages ?? []).map((message) => message.role);
+    const roles = (run?.transcript.conversation.messages ?? []).map((message) => message.role);
     expect(roles[0]).toBe("user");
     expect(roles).toContain("assistant");
-    expect(run?.rating?.text).toBeTruthy();
-    expect(run?.rating?.feedback.length).toBeGreaterThan(0);
+    expect(run?.transcript.rating?.text).toBeTruthy();
+    expect(run?.transcript.rating?.feedback.length).toBeGreaterThan(0);
   });
 
   it("keeps the newest runs up to the retention limit, and any run whose outbox is undelivered", async () => {
-    const stub = personaStub(runner.PERSONA, "retention-probe");
+    const stub = personaStub(runner, "retention-probe");
     await runInDurableObject(stub, (_instance, state) => {
       const store = new RunStore(state.storage.sql);
-      for (let i = 0; i < 60; i++) store.save(finishedRun(i));
+      for (let i = 0; i < 60; i++) store.saveHeader(finishedRun(i));
       store.enqueue("run-00", "actions", [], 0);
       store.prune(50);
-      const kept = store.recentRuns(100).map((run) => run.runId);
+      const kept = store.recentHeaders(100).map((run) => run.runId);
       expect(kept).toHaveLength(51);
       expect(kept[0]).toBe("run-59");
       expect(kept).toContain("run-00");
@@ -145,7 +146,7 @@ describe("operator safety", () => {
   });
 });
 
-function finishedRun(i: number): RunRecord {
+function finishedRun(i: number): RunHeader {
   const at = Date.UTC(2026, 10, 1) + i * 60_000;
   return {
     runId: `run-${String(i).padStart(2, "0")}`,
@@ -160,5 +161,5 @@ function finishedRun(i: number): RunRecord {
     finishedAt: at + 1_000,
     usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
     costUsd: 0,
-  } as RunRecord;
+  } as RunHeader;
 }

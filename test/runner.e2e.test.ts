@@ -95,7 +95,7 @@ describe("the cron and the switches", () => {
     await SELF.fetch("http://runner.test/admin/pause", { method: "POST" });
     const paused = await diagTick();
     expect(paused.result).toMatchObject({ paused: true, due: 0, ranSuccessfully: 0 });
-    expect(await (await SELF.fetch("http://runner.test/health")).json()).toMatchObject({ paused: true });
+    expect(await (await SELF.fetch("http://runner.test/")).text()).toContain("Paused: no new runs start.");
     await SELF.fetch("http://runner.test/admin/resume", { method: "POST" });
     expect((await diagTick()).result.ranSuccessfully).toBe(10);
   });
@@ -114,13 +114,13 @@ describe("what a run records", () => {
     let sawParallel = false;
     for (const persona of personas) {
       const [run] = await expectExactlyOnce(await personaId(persona.name));
-      for (const message of run?.loop?.messages ?? []) {
+      for (const message of run?.transcript.conversation.messages ?? []) {
         if (typeof message.content === "string") continue;
         const uses = message.content.filter((block) => block.type === "tool_use") as { name: string }[];
         if (uses.length > 1) sawParallel = true;
         for (const use of uses) expect(use.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
       }
-      for (const action of run?.loop?.actions ?? []) expect(action.toolName).toContain(".");
+      for (const action of run?.transcript.conversation.actions ?? []) expect(action.toolName).toContain(".");
     }
     expect(sawParallel).toBe(true);
   });

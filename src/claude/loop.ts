@@ -1,53 +1,28 @@
+/**
+ * @module
+ * The main turn's tool loop, driven by hand: one model call or one tool call per step, each recorded before
+ * the next begins, so a crash at any point resumes without repeating a call that may have run.
+ */
 import type {
   ContentBlock,
   ContentBlockParam,
+  Message,
   MessageCreateParamsNonStreaming,
   MessageParam,
-  StopReason,
-  Tool,
+  ToolChoice,
   ToolResultBlockParam,
   ToolUseBlock,
 } from "@anthropic-ai/sdk/resources/messages";
-import type { ToolOutcome } from "../mcp/session";
+import { ERROR_MESSAGE_MAX_CHARS, MODEL_TEXT_MAX_CHARS, TOOL_INPUT_MAX_CHARS, TOOL_NAME_MAX_CHARS, TOOL_RESULT_MAX_CHARS, formatBytes, truncate } from "../caps";
 import type { NameMap } from "../mcp/names";
-import { ACTION_BATCH_MAX } from "../mana/schemas";
+import type { ToolOutcome } from "../mcp/session";
+import { type ActionRecord, asBlocks, type Conversation, type TurnStep, unanswered } from "./conversation";
 import type { ModelPort } from "./model";
-import { addUsage, type Usage } from "./usage";
-
-/** One tool call as the run records it; becomes an action row and a transcript entry. */
-export interface ActionRecord {
-  toolUseId: string;
-  toolName: string;
-  module?: string;
-  input: unknown;
-  inputHash: string;
-  result: "ok" | "error";
-  errorMessage?: string;
-  output: string;
-  latencyMs: number;
-  at: string;
-}
-
-/** Everything the main turn needs to resume after a crash; checkpointed after every step. */
-export interface LoopState {
-  messages: MessageParam[];
-  turns: number;
-  usage: Usage;
-  actions: ActionRecord[];
-  /** tool_results gathered for the last assistant message, sent together once all are in. */
-  pendingResults: ToolResultBlockParam[];
-  /** A tool_use sent to mana-mcp whose outcome was not checkpointed: it may have run. */
-  inflight?: { toolUseId: string; toolName: string; module?: string };
-  lastStopReason?: StopReason | null;
-  /** Set when the main turn is over, with why. */
-  ended?: string;
-}
+import { fromApi } from "./usage";
 
 export interface TurnSetup {
   model: string;
   maxTokens: number;
-  system: string;
-  tools: Tool[];
   /** Mark the cached prefix; off only to measure what caching saves. */
   promptCaching: boolean;
 }
@@ -56,99 +31,105 @@ export interface LoopPorts {
   model: ModelPort;
   callTool(mcpName: string, input: Record<string, unknown>): Promise<ToolOutcome>;
   names: NameMap;
-  checkpoint(state: LoopState): Promise<void>;
+  /** Stores the step, then applies it to the conversation; nothing counts as done before it is stored. */
+  record(step: TurnStep): Promise<void>;
+  /** Charges a model answer's usage to the day's budget, after the answer is stored. */
+  charge(): Promise<void>;
   /** A reason to stop before the next model call (turns, wall clock, tokens), or undefined. */
-  limitReached(state: LoopState): string | undefined;
-  /** The invocation is out of time or subrequests: stop here, the next alarm resumes from the checkpoint. */
+  limitReached(state: Conversation): string | undefined;
+  /** The invocation is out of time or subrequests: stop here, the next alarm resumes from the stored steps. */
   shouldYield(): boolean;
   maxToolCalls: number;
   now(): number;
 }
 
 const EPHEMERAL = { type: "ephemeral" } as const;
-const INTERRUPTED = "interrupted: the runner restarted during this call; it may or may not have run";
-const ERROR_MESSAGE_MAX = 500;
-const OUTPUT_MAX = 4_000;
+export const INTERRUPTED = "interrupted: the runner restarted during this call; it may or may not have run";
 
-export function initialLoopState(userPrompt: string, usage: Usage): LoopState {
-  return { messages: [{ role: "user", content: userPrompt }], turns: 0, usage, actions: [], pendingResults: [] };
+/** Drives the main turn until it ends or the invocation must yield. */
+export async function runMainTurn(state: Conversation, setup: TurnSetup, ports: LoopPorts): Promise<void> {
+  while (!state.ended && !ports.shouldYield()) await step(state, setup, ports);
 }
 
-/** Drives the main turn by hand until it ends; every step is checkpointed before the next begins. */
-export async function runMainTurn(state: LoopState, setup: TurnSetup, ports: LoopPorts): Promise<LoopState> {
-  while (!state.ended && !ports.shouldYield()) {
-    await step(state, setup, ports);
-    await ports.checkpoint(state);
-  }
-  return state;
-}
-
-async function step(state: LoopState, setup: TurnSetup, ports: LoopPorts): Promise<void> {
-  const last = state.messages.at(-1);
-  if (last?.role === "assistant" && state.lastStopReason !== "pause_turn") {
-    const open = unanswered(last, state.pendingResults);
-    if (open[0]) return answerToolUse(state, open[0], ports);
-    if (state.pendingResults.length === 0) {
-      state.ended = `stop_reason ${state.lastStopReason ?? "unknown"}`;
-      return;
-    }
-    state.messages.push({ role: "user", content: state.pendingResults });
-    state.pendingResults = [];
-    if (state.actions.length >= ports.maxToolCalls) state.ended = `tool-call limit ${ports.maxToolCalls} reached`;
+async function step(state: Conversation, setup: TurnSetup, ports: LoopPorts): Promise<void> {
+  const open = unanswered(state);
+  if (open[0] && state.lastStopReason !== "pause_turn") {
+    await answerToolUse(state, open[0], ports);
+    const flushed = state.messages.at(-1)?.role === "user";
+    if (flushed && state.actions.length >= ports.maxToolCalls) await ports.record({ type: "ended", reason: `tool-call limit ${ports.maxToolCalls} reached` });
     return;
   }
   const limit = ports.limitReached(state);
-  if (limit) {
-    state.ended = limit;
-    return;
-  }
-  await callModel(state, setup, ports);
+  if (limit) return ports.record({ type: "ended", reason: limit });
+  const response = await ports.model.create(mainRequest(setup, state));
+  await ports.record(keptResponse(response));
+  await ports.charge();
 }
 
-async function callModel(state: LoopState, setup: TurnSetup, ports: LoopPorts): Promise<void> {
-  const response = await ports.model.create(mainRequest(setup, state.messages));
-  state.turns++;
-  state.usage = addUsage(state.usage, response.usage);
-  const content = response.stop_reason === "max_tokens" ? dropCutToolUse(response.content) : response.content;
-  const previous = state.messages.at(-1);
-  if (state.lastStopReason === "pause_turn" && previous?.role === "assistant") {
-    // A paused turn continues the same assistant message rather than starting a new one.
-    previous.content = [...asBlocks(previous.content), ...(content as ContentBlockParam[])];
-  } else {
-    state.messages.push({ role: "assistant", content: content as ContentBlockParam[] });
+/**
+ * What of a model answer is kept. Only `tool_use` and `pause_turn` answers carry calls to run; `max_tokens`
+ * may cut its trailing tool_use mid-input, and a refusal or an exceeded context window ends the turn, so a
+ * call they carry is dropped, never run. Empty text blocks go too: the API refuses them in a history.
+ */
+export function keptResponse(response: Message): Extract<TurnStep, { type: "response" }> {
+  const stop = response.stop_reason;
+  let blocks: ContentBlock[] = response.content;
+  let cut: string | undefined;
+  if (stop === "max_tokens" && blocks.at(-1)?.type === "tool_use") {
+    cut = `a tool_use cut off by stop_reason ${stop} was dropped`;
+    blocks = blocks.slice(0, -1);
+  } else if (stop !== "tool_use" && stop !== "pause_turn" && blocks.some((block) => block.type === "tool_use")) {
+    cut = `tool_use blocks of a stop_reason ${stop} answer were dropped`;
+    blocks = blocks.filter((block) => block.type !== "tool_use");
   }
-  state.lastStopReason = response.stop_reason;
-  const hasToolUse = content.some((block) => block.type === "tool_use");
-  if (response.stop_reason === "pause_turn" || hasToolUse) return;
-  state.ended = `stop_reason ${response.stop_reason}`;
+  const refused: Record<string, string> = {};
+  const content = blocks.flatMap((block): ContentBlockParam[] => {
+    if (block.type === "text") return block.text.trim() === "" ? [] : [{ type: "text", text: truncate(block.text, MODEL_TEXT_MAX_CHARS) }];
+    if (block.type !== "tool_use") return [block as ContentBlockParam];
+    const size = JSON.stringify(block.input ?? {}).length;
+    if (size <= TOOL_INPUT_MAX_CHARS) return [{ type: "tool_use", id: block.id, name: block.name, input: block.input }];
+    refused[block.id] = `not executed: its input of ${formatBytes(size)} exceeds ${formatBytes(TOOL_INPUT_MAX_CHARS)}`;
+    return [{ type: "tool_use", id: block.id, name: block.name, input: {} }];
+  });
+  return {
+    type: "response",
+    content,
+    stopReason: stop,
+    usage: fromApi(response.usage),
+    ...(cut ? { cut } : {}),
+    ...(Object.keys(refused).length > 0 ? { refused } : {}),
+  };
 }
 
-async function answerToolUse(state: LoopState, use: ToolUseBlock, ports: LoopPorts): Promise<void> {
+async function answerToolUse(state: Conversation, use: ToolUseBlock, ports: LoopPorts): Promise<void> {
   const mcpName = ports.names.toMcp(use.name);
   const input = (use.input ?? {}) as Record<string, unknown>;
-  const base = { toolUseId: use.id, toolName: mcpName ?? use.name, module: mcpName ? ports.names.moduleOf(use.name) : undefined, input };
+  const module = mcpName ? ports.names.moduleOf(use.name) : undefined;
+  const base = { toolUseId: use.id, toolName: mcpName ?? use.name, ...(module ? { module } : {}), input };
   const started = ports.now();
   let outcome: ToolOutcome;
+  const refusal = refusalOf(state, use, mcpName, ports.maxToolCalls);
   if (state.inflight?.toolUseId === use.id) {
     outcome = { kind: "unknown", error: INTERRUPTED };
-  } else if (state.actions.length >= ports.maxToolCalls) {
-    outcome = { kind: "refused", error: `not executed: tool-call limit ${ports.maxToolCalls} reached` };
-  } else if (!mcpName) {
-    outcome = { kind: "refused", error: `not executed: unknown tool ${use.name}` };
+  } else if (refusal || !mcpName) {
+    outcome = { kind: "refused", error: refusal ?? "not executed" };
   } else {
-    state.inflight = { toolUseId: use.id, toolName: mcpName, ...(base.module ? { module: base.module } : {}) };
-    await ports.checkpoint(state);
+    // The last thing before the call: from here on, the call may have run.
+    await ports.record({ type: "inflight", toolUseId: use.id, toolName: mcpName, ...(module ? { module } : {}) });
     outcome = await ports.callTool(mcpName, input);
   }
-  const record = await toRecord(base, outcome, ports.now() - started, new Date(started).toISOString());
-  // Calls refused at the limit are still answered, but recorded only while the run's batch stays postable:
-  // one message with many tool_use blocks must not push it past what mana-auth accepts.
-  if (outcome.kind !== "refused" || state.actions.length < ACTION_BATCH_MAX) state.actions.push(record);
-  state.pendingResults.push(toolResult(use.id, outcome));
-  state.inflight = undefined;
+  const action = await actionRecord(base, outcome, ports.now() - started, new Date(started).toISOString());
+  await ports.record({ type: "result", action, result: toolResult(use.id, outcome) });
 }
 
-async function toRecord(
+function refusalOf(state: Conversation, use: ToolUseBlock, mcpName: string | undefined, maxToolCalls: number): string | undefined {
+  if (state.refused[use.id]) return state.refused[use.id];
+  if (state.actions.length >= maxToolCalls) return `not executed: tool-call limit ${maxToolCalls} reached`;
+  return mcpName ? undefined : `not executed: unknown tool ${use.name}`;
+}
+
+/** The action as recorded and posted: every text field cut to what mana-auth and storage can hold. */
+export async function actionRecord(
   base: Pick<ActionRecord, "toolUseId" | "toolName" | "module" | "input">,
   outcome: ToolOutcome,
   latencyMs: number,
@@ -158,53 +139,47 @@ async function toRecord(
   const text = outcome.kind === "result" ? outcome.text : outcome.error;
   return {
     ...base,
+    toolName: truncate(base.toolName, TOOL_NAME_MAX_CHARS),
     inputHash: await inputHash(base.input),
     result: failed ? "error" : "ok",
-    ...(failed ? { errorMessage: text.slice(0, ERROR_MESSAGE_MAX) } : {}),
-    output: text.slice(0, OUTPUT_MAX),
+    ...(outcome.kind === "refused" ? { refused: true } : {}),
+    ...(failed ? { errorMessage: truncate(text, ERROR_MESSAGE_MAX_CHARS) } : {}),
+    output: truncate(text, TOOL_RESULT_MAX_CHARS),
     latencyMs: Math.max(0, Math.round(latencyMs)),
     at,
   };
 }
 
-/** A run abandoned mid-call still reports that call, as an error whose effect is unknown. */
-export async function abandonInflight(state: LoopState, now: number): Promise<void> {
-  const inflight = state.inflight;
-  if (!inflight) return;
-  const use = state.messages
-    .flatMap((message) => asBlocks(message.content))
-    .find((block): block is ToolUseBlock => block.type === "tool_use" && block.id === inflight.toolUseId);
-  const base = { toolUseId: inflight.toolUseId, toolName: inflight.toolName, module: inflight.module, input: use?.input ?? {} };
-  state.actions.push(await toRecord(base, { kind: "unknown", error: INTERRUPTED }, 0, new Date(now).toISOString()));
-  state.inflight = undefined;
-}
-
+/** The result the model sees: the same cut as the transcript, marked, never the full 5 MB. */
 function toolResult(toolUseId: string, outcome: ToolOutcome): ToolResultBlockParam {
   if (outcome.kind === "result") {
-    return { type: "tool_result", tool_use_id: toolUseId, content: outcome.text || "(leer)", ...(outcome.isError ? { is_error: true } : {}) };
+    const content = truncate(outcome.text, TOOL_RESULT_MAX_CHARS) || "(leer)";
+    return { type: "tool_result", tool_use_id: toolUseId, content, ...(outcome.isError ? { is_error: true } : {}) };
   }
   return { type: "tool_result", tool_use_id: toolUseId, content: outcome.error, is_error: true };
 }
 
-function unanswered(message: MessageParam, results: ToolResultBlockParam[]): ToolUseBlock[] {
-  const answered = new Set(results.map((result) => result.tool_use_id));
-  return asBlocks(message.content).filter((block): block is ToolUseBlock => block.type === "tool_use" && !answered.has(block.id));
-}
-
-/** A tool_use at the end of a max_tokens answer may be cut off mid-input: it must not run (contracts §3). */
-function dropCutToolUse(content: ContentBlock[]): ContentBlock[] {
-  return content.at(-1)?.type === "tool_use" ? content.slice(0, -1) : content;
+/** A run abandoned mid-call still reports that call, as an error whose effect is unknown. */
+export async function interruptedAction(state: Conversation, now: number): Promise<ActionRecord | undefined> {
+  const inflight = state.inflight;
+  if (!inflight) return undefined;
+  const use = state.messages
+    .flatMap((message) => asBlocks(message.content))
+    .find((block): block is ToolUseBlock => block.type === "tool_use" && block.id === inflight.toolUseId);
+  const base = { toolUseId: inflight.toolUseId, toolName: inflight.toolName, ...(inflight.module ? { module: inflight.module } : {}), input: use?.input ?? {} };
+  return actionRecord(base, { kind: "unknown", error: INTERRUPTED }, 0, new Date(now).toISOString());
 }
 
 /** Tools and system form one cached prefix; the second breakpoint lets the conversation grow behind it. */
-export function mainRequest(setup: TurnSetup, messages: MessageParam[]): MessageCreateParamsNonStreaming {
+export function mainRequest(setup: TurnSetup, state: Pick<Conversation, "system" | "tools" | "messages">, toolChoice?: ToolChoice): MessageCreateParamsNonStreaming {
   const cache = setup.promptCaching ? { cache_control: EPHEMERAL } : {};
   return {
     model: setup.model,
     max_tokens: setup.maxTokens,
-    system: [{ type: "text", text: setup.system, ...cache }],
-    tools: setup.tools,
-    messages: setup.promptCaching ? withTrailingBreakpoint(messages) : messages,
+    system: [{ type: "text", text: state.system, ...cache }],
+    tools: state.tools,
+    ...(toolChoice ? { tool_choice: toolChoice } : {}),
+    messages: setup.promptCaching ? withTrailingBreakpoint(state.messages) : state.messages,
   };
 }
 
@@ -215,10 +190,6 @@ function withTrailingBreakpoint(messages: MessageParam[]): MessageParam[] {
   const tail = blocks.at(-1);
   if (tail && tail.type !== "thinking" && tail.type !== "redacted_thinking") Object.assign(tail, { cache_control: EPHEMERAL });
   return [...messages.slice(0, -1), { ...last, content: blocks } as MessageParam];
-}
-
-function asBlocks(content: MessageParam["content"]): ContentBlockParam[] {
-  return typeof content === "string" ? [{ type: "text", text: content }] : content;
 }
 
 export async function inputHash(input: unknown): Promise<string> {

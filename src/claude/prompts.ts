@@ -1,4 +1,9 @@
-/** The persona's preferred modules, heaviest first; weights need not sum to 1 (contracts §1.1). */
+/**
+ * @module
+ * What the runner says to the persona: the day's brief and the ratings request (German, like the app).
+ */
+
+/** The persona's preferred modules, heaviest first; weights need not sum to 1. */
 export function preferredModules(moduleMix: Record<string, number>): string[] {
   return Object.entries(moduleMix)
     .filter(([, weight]) => weight > 0)
@@ -16,21 +21,14 @@ export function mainTurnPrompt(today: string, modules: string[]): string {
   ].join("\n");
 }
 
-export interface ActivityLine {
-  toolName: string;
-  result: "ok" | "error";
-  errorMessage?: string;
-}
-
-/** The stand-in and the parser both rely on the `Module:` line and the JSON shape named here. */
-export function ratingPrompt(modules: string[], activity: ActivityLine[]): string {
-  const lines = activity.map((a) => `- ${a.toolName}: ${a.result === "ok" ? "ok" : `Fehler: ${(a.errorMessage ?? "").slice(0, 160)}`}`);
+/**
+ * The last message of the persona's own conversation, so the rater judges what actually happened. The Claude
+ * stand-in and the parser both rely on the `Module:` line and the JSON shape named here.
+ */
+export function ratingPrompt(modules: string[]): string {
   return [
-    "Dein Tag in Mana ist vorbei. Das hast du heute benutzt:",
-    ...lines,
-    "",
-    "Bewerte jetzt, ganz in deiner Rolle, jedes dieser Module von 1 (furchtbar) bis 5 (großartig),",
-    "mit einer kurzen Begründung aus deiner Sicht.",
+    "Dein Tag in Mana ist vorbei. Bewerte jetzt, ganz in deiner Rolle, jedes Modul, das du heute benutzt hast,",
+    "von 1 (furchtbar) bis 5 (großartig), mit einer kurzen Begründung aus deiner Sicht. Benutze dabei keine Werkzeuge mehr.",
     `Module: ${modules.join(", ")}`,
     'Antworte ausschließlich mit JSON in genau dieser Form: {"ratings":[{"module":"<name>","rating":<1-5>,"notes":"<Begründung>"}]}',
   ].join("\n");

@@ -1,22 +1,32 @@
+/**
+ * @module
+ * The single coordinating object every run asks before it talks to Claude: concurrency slots, the queue of runs
+ * waiting for one (woken oldest-due first when a slot frees, never polling), the shared Claude cooldown, the
+ * daily budget in dollars and tokens, the pause switch and the last tick.
+ */
 import { DurableObject } from "cloudflare:workers";
+import { loadConfig } from "../config";
 import type { Env } from "../env";
-import { personaStub } from "../persona/runner";
-import type { Sample } from "./metrics";
-import { type RunSummary, samplesOf } from "./metrics";
+import { createLogger } from "../log";
+import { wakePersona } from "../persona/wake";
+import { type Sample, SampleStore } from "../metrics";
 
 export type SlotDecision =
   | { granted: true }
-  | { granted: false; reason: "paused" | "budget" | "cooldown" | "concurrency"; retryAt: number; detail: string };
+  | { granted: false; reason: "paused" | "budget" | "cooldown" | "concurrency"; detail: string };
 
 export interface AcquireRequest {
   runId: string;
-  persona: string;
   userId: string;
-  /** A run that has not started yet; only those are held back by pause and budget, runs in flight finish. */
+  /** A run that has not started yet: only those wait for pause and budget, and for their turn in the queue. */
   fresh: boolean;
-  concurrency: number;
-  dailyTokenBudget: number;
-  envPaused: boolean;
+}
+
+/** A run waiting for a slot; `dueAt` orders the queue (when the persona became due; lower goes first). */
+export interface QueueEntry {
+  userId: string;
+  runId: string;
+  dueAt: number;
 }
 
 export interface TickSummary {
@@ -32,182 +42,337 @@ export interface CoordinatorStatus {
   paused: boolean;
   cooldownUntil: number;
   slotsInUse: number;
+  queued: number;
+  day: string;
   tokensToday: number;
   costTodayUsd: number;
-  day: string;
+  /** Why no new run may start today, while the budget is spent. */
+  budgetSpent?: string;
   lastTick?: TickSummary;
 }
 
-/** A slot lease outlives any alarm invocation (15 min), so a crashed run cannot hold a slot forever. */
-const SLOT_LEASE_MS = 16 * 60_000;
-/** Waiters are woken when a slot frees; this later retry only covers a wake-up that got lost. */
-const CONCURRENCY_RETRY_MS = 60_000;
+export interface LiveState {
+  userId: string;
+  state: "running" | "starting" | "queued";
+  /** 1 for the next run to start. */
+  position?: number;
+  /** What holds a queued run back beyond its turn (budget, cooldown). */
+  detail?: string;
+}
 
-/**
- * The single coordinating object: global concurrency slots, the shared Claude cooldown, the daily token
- * budget, the runtime pause switch, the last tick and the counters behind /metrics.
- */
+/** A granted slot outlives any alarm invocation (15 min), so a crashed run cannot hold it forever. */
+const SLOT_LEASE_MS = 16 * 60_000;
+/** A woken persona has this long to claim its slot before the slot goes back to the queue. */
+const WAKE_LEASE_MS = 2 * 60_000;
+/** Wake-ups per second: a budget reset or a resume with a long queue starts runs over a window, not at once. */
+const WAKES_PER_SECOND = 10;
+
 export class Coordinator extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly counters: SampleStore;
+  /** Requests and rows written since this instance started: the cost of waiting, as the bench measures it. */
+  #requests: Record<string, number> = {};
+  #rowsWritten = 0;
+  #wakes: number[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS slots (run_id TEXT PRIMARY KEY, persona TEXT, expires_at INTEGER);
-      CREATE TABLE IF NOT EXISTS waiters (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT);
-      CREATE TABLE IF NOT EXISTS ratings (day TEXT, module TEXT, sum REAL, count INTEGER, PRIMARY KEY (day, module));
-      CREATE TABLE IF NOT EXISTS personas (user_id TEXT PRIMARY KEY, email TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS samples (name TEXT, labels TEXT, value REAL, PRIMARY KEY (name, labels));`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS slots (run_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL,
+        reserved INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS queue (user_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, fresh INTEGER NOT NULL, due_at INTEGER NOT NULL,
+        enqueued_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS queue_order ON queue (fresh, due_at, enqueued_at);
+      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT);`);
+    this.counters = new SampleStore(this.sql);
+    this.#migrate();
   }
 
+  /** Granted when the run holds a slot (it was woken) or, for a run in flight, when one is free; else queued. */
   acquire(request: AcquireRequest): SlotDecision {
+    this.#count("acquire");
     const now = Date.now();
-    if (request.fresh && (request.envPaused || this.get("paused") === "true")) {
-      return { granted: false, reason: "paused", retryAt: now + 60_000, detail: "runner is paused" };
+    this.#sweep(now);
+    if (this.#claim(request, now)) return { granted: true };
+    const config = loadConfig(this.env);
+    if (request.fresh && this.#paused()) return { granted: false, reason: "paused", detail: "runner is paused" };
+    const blocked = this.#blocked(now, request.fresh);
+    if (!blocked && !request.fresh && this.#slotsInUse() < config.PERSONA_CONCURRENCY) {
+      this.#exec("INSERT OR REPLACE INTO slots (run_id, user_id, expires_at, reserved) VALUES (?, ?, ?, 0)", request.runId, request.userId, now + SLOT_LEASE_MS);
+      return { granted: true };
     }
-    if (request.fresh) {
-      const { tokens } = this.today();
-      if (tokens >= request.dailyTokenBudget) {
-        return { granted: false, reason: "budget", retryAt: nextUtcMidnight(now), detail: `daily token budget ${request.dailyTokenBudget} spent (${tokens} used today)` };
-      }
-    }
-    const cooldownUntil = Number(this.get("cooldownUntil") ?? 0);
-    if (cooldownUntil > now) {
-      return { granted: false, reason: "cooldown", retryAt: cooldownUntil, detail: "Claude rate-limit cooldown" };
-    }
-    this.sql.exec("DELETE FROM slots WHERE expires_at <= ?", now);
-    const held = this.sql.exec("SELECT 1 FROM slots WHERE run_id = ?", request.runId).toArray().length > 0;
-    const inUse = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM slots").one().n;
-    if (!held && inUse >= request.concurrency) {
-      this.sql.exec("INSERT OR IGNORE INTO waiters VALUES (?, ?)", request.userId, now);
-      return { granted: false, reason: "concurrency", retryAt: now + CONCURRENCY_RETRY_MS, detail: `${inUse} runs in flight` };
-    }
-    this.sql.exec("INSERT OR REPLACE INTO slots VALUES (?, ?, ?)", request.runId, request.persona, now + SLOT_LEASE_MS);
-    this.sql.exec("DELETE FROM waiters WHERE user_id = ?", request.userId);
-    return { granted: true };
+    // A fresh run takes its turn in the queue even when a slot is free, so it never jumps the line.
+    this.#insertQueued({ userId: request.userId, runId: request.runId, dueAt: request.fresh ? now : 0 }, request.fresh, now);
+    this.#fill(now);
+    if (this.#claim(request, now)) return { granted: true };
+    return { granted: false, ...(blocked ?? { reason: "concurrency" as const, detail: this.#queueDetail(request.userId) }) };
   }
 
-  /** Frees the run's slot and wakes the persona that has waited longest for one. */
+  /** Queues runs the tick or an operator dispatched; those a free slot allows are woken at once. */
+  enqueue(entries: QueueEntry[]): { held?: string } {
+    this.#count("enqueue");
+    const now = Date.now();
+    for (const entry of entries) this.#insertQueued(entry, true, now);
+    this.#fill(now);
+    const blocked = this.#paused() ? "runner is paused" : this.#budgetSpent(now);
+    return blocked ? { held: blocked } : {};
+  }
+
+  /** Frees the run's slot and wakes the next waiting run. */
   release(runId: string): void {
-    this.sql.exec("DELETE FROM slots WHERE run_id = ?", runId);
-    const next = this.sql.exec<{ user_id: string }>("SELECT user_id FROM waiters ORDER BY since LIMIT 1").toArray()[0];
-    if (!next) return;
-    this.sql.exec("DELETE FROM waiters WHERE user_id = ?", next.user_id);
-    this.ctx.waitUntil(personaStub(this.env.PERSONA, next.user_id).wake().catch(() => undefined));
+    this.#count("release");
+    this.#exec("DELETE FROM slots WHERE run_id = ?", runId);
+    this.#fill(Date.now());
+  }
+
+  /**
+   * The cron's heartbeat: expired leases return to the queue, waiting runs start if they may (after a budget
+   * reset or a cooldown), and the tick learns in one answer who is already waiting or running.
+   */
+  tickInfo(): { paused: boolean; waiting: string[] } {
+    this.#count("tickInfo");
+    this.#fill(Date.now());
+    const waiting = this.sql
+      .exec<{ user_id: string }>("SELECT user_id FROM queue UNION SELECT user_id FROM slots")
+      .toArray()
+      .map((row) => row.user_id);
+    return { paused: this.#paused(), waiting };
+  }
+
+  /** Where these personas stand right now: running, starting (woken) or queued with their position. */
+  states(userIds: string[]): LiveState[] {
+    this.#count("states");
+    const states: LiveState[] = [];
+    for (const userId of userIds) {
+      const slot = this.sql.exec<{ reserved: number }>("SELECT reserved FROM slots WHERE user_id = ?", userId).toArray()[0];
+      if (slot) {
+        states.push({ userId, state: slot.reserved ? "starting" : "running" });
+        continue;
+      }
+      const queued = this.#position(userId);
+      const blocked = this.#blocked(Date.now(), true);
+      if (queued) states.push({ userId, state: "queued", position: queued, ...(blocked ? { detail: blocked.detail } : {}) });
+    }
+    return states;
   }
 
   /** A 429 from Claude holds every persona back, not just the one that saw it. */
   coolDown(untilMs: number): void {
-    if (untilMs > Number(this.get("cooldownUntil") ?? 0)) this.set("cooldownUntil", String(untilMs));
+    this.#count("coolDown");
+    if (untilMs <= Number(this.#get("cooldownUntil") ?? 0)) return;
+    this.#set("cooldownUntil", String(untilMs));
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(untilMs));
   }
 
   setPaused(paused: boolean): void {
-    this.set("paused", String(paused));
+    this.#count("setPaused");
+    this.#set("paused", String(paused));
+    if (!paused) this.#fill(Date.now());
   }
 
-  /** Tokens count against today's budget as they are spent, so a long run cannot hide its usage. */
+  /** Spending counts against today's budget as it happens, so a long run cannot hide its cost. */
   spend(tokens: number, costUsd: number): void {
-    const { day, tokens: used, cost } = this.today();
-    this.set("budget", JSON.stringify({ day, tokens: used + tokens, cost: cost + costUsd }));
-  }
-
-  recordRun(run: RunSummary): void {
-    this.add(samplesOf(run));
-    const day = new Date().toISOString().slice(0, 10);
-    for (const { module, rating } of run.ratings) {
-      this.sql.exec(
-        "INSERT INTO ratings VALUES (?, ?, ?, 1) ON CONFLICT (day, module) DO UPDATE SET sum = sum + excluded.sum, count = count + 1",
-        day,
-        module,
-        rating,
-      );
-    }
-  }
-
-  /** Average rating per module and UTC day, oldest first, for the status page's chart. */
-  ratingHistory(days: number): { day: string; module: string; average: number; count: number }[] {
-    return this.sql
-      .exec<{ day: string; module: string; sum: number; count: number }>(
-        "SELECT day, module, sum, count FROM ratings WHERE day >= ? ORDER BY day, module",
-        new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10),
-      )
-      .toArray()
-      .map((row) => ({ day: row.day, module: row.module, average: row.sum / row.count, count: row.count }));
+    this.#count("spend");
+    const { day, tokens: used, cost } = this.#today(Date.now());
+    this.#set("budget", JSON.stringify({ day, tokens: used + tokens, cost: cost + costUsd }));
   }
 
   recordTick(tick: TickSummary): void {
-    this.set("lastTick", JSON.stringify(tick));
+    this.#count("recordTick");
+    this.#set("lastTick", JSON.stringify(tick));
     const samples: Sample[] = [{ name: "persona_ticks_total", labels: { result: tick.error ? "error" : "ok" }, value: 1 }];
-    for (const [status, count] of Object.entries(tick.dispatched)) {
-      samples.push({ name: "persona_dispatch_total", labels: { status }, value: count });
-    }
+    for (const [status, count] of Object.entries(tick.dispatched)) samples.push({ name: "persona_dispatch_total", labels: { status }, value: count });
     if (tick.invalid.length > 0) samples.push({ name: "persona_dispatch_total", labels: { status: "invalid" }, value: tick.invalid.length });
-    this.add(samples);
-  }
-
-  /** Personas seen in any due list, so /personas can list them between their runs. */
-  rememberPersonas(personas: { userId: string; email: string }[]): void {
-    for (const persona of personas) this.sql.exec("INSERT OR REPLACE INTO personas VALUES (?, ?)", persona.userId, persona.email);
-  }
-
-  personas(): { userId: string; email: string }[] {
-    return this.sql
-      .exec<{ user_id: string; email: string }>("SELECT user_id, email FROM personas ORDER BY email")
-      .toArray()
-      .map((row) => ({ userId: row.user_id, email: row.email }));
+    this.#rowsWritten += this.counters.add(samples);
   }
 
   status(): CoordinatorStatus {
-    const { day, tokens, cost } = this.today();
-    const lastTick = this.get("lastTick");
+    this.#count("status");
+    const now = Date.now();
+    const { day, tokens, cost } = this.#today(now);
+    const lastTick = this.#get("lastTick");
+    const spent = this.#budgetSpent(now);
     return {
-      paused: this.get("paused") === "true",
-      cooldownUntil: Number(this.get("cooldownUntil") ?? 0),
-      slotsInUse: this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM slots WHERE expires_at > ?", Date.now()).one().n,
+      paused: this.#paused(),
+      cooldownUntil: Number(this.#get("cooldownUntil") ?? 0),
+      slotsInUse: this.#slotsInUse(),
+      queued: this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM queue").one().n,
+      day,
       tokensToday: tokens,
       costTodayUsd: cost,
-      day,
+      ...(spent ? { budgetSpent: spent } : {}),
       ...(lastTick ? { lastTick: JSON.parse(lastTick) as TickSummary } : {}),
     };
   }
 
+  /** Tick counters, the queue and budget gauges, and this object's own load. */
   samples(): Sample[] {
-    return this.sql
-      .exec<{ name: string; labels: string; value: number }>("SELECT name, labels, value FROM samples ORDER BY rowid")
-      .toArray()
-      .map((row) => ({ name: row.name, labels: JSON.parse(row.labels) as Record<string, string>, value: row.value }));
+    this.#count("samples");
+    const config = loadConfig(this.env);
+    const status = this.status();
+    return [
+      ...this.counters.all(),
+      { name: "persona_queue_depth", labels: {}, value: status.queued },
+      { name: "persona_slots_in_use", labels: {}, value: status.slotsInUse },
+      { name: "persona_budget_remaining_usd", labels: {}, value: Math.max(0, config.DAILY_BUDGET_USD - status.costTodayUsd) },
+      ...(config.DAILY_TOKEN_BUDGET ? [{ name: "persona_budget_remaining_tokens", labels: {}, value: Math.max(0, config.DAILY_TOKEN_BUDGET - status.tokensToday) }] : []),
+      { name: "persona_paused", labels: {}, value: status.paused ? 1 : 0 },
+      ...Object.entries(this.#requests).map(([method, value]) => ({ name: "persona_coordinator_requests_total", labels: { method }, value })),
+      { name: "persona_coordinator_rows_written_total", labels: {}, value: this.#rowsWritten },
+    ];
   }
 
-  private add(samples: Sample[]): void {
-    for (const sample of samples) {
-      this.sql.exec(
-        "INSERT INTO samples VALUES (?, ?, ?) ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value",
-        sample.name,
-        JSON.stringify(sample.labels),
-        sample.value,
-      );
+  /** Continues a wake-up ramp, and ends a cooldown on time. */
+  override async alarm(): Promise<void> {
+    this.#count("alarm");
+    this.#fill(Date.now());
+  }
+
+  /** Starts as many queued runs as free slots, pause, budget and cooldown allow, at most WAKES_PER_SECOND. */
+  #fill(now: number): void {
+    this.#sweep(now);
+    const config = loadConfig(this.env);
+    const free = config.PERSONA_CONCURRENCY - this.#slotsInUse();
+    if (free <= 0 || this.#cooldownUntil() > now) return;
+    this.#wakes = this.#wakes.filter((at) => at > now - 1_000);
+    const allowed = Math.min(free, WAKES_PER_SECOND - this.#wakes.length);
+    const freshMayStart = !this.#paused() && !this.#budgetSpent(now);
+    const next = this.sql
+      .exec<{ user_id: string; run_id: string }>(
+        "SELECT user_id, run_id FROM queue WHERE fresh = 0 OR ? ORDER BY fresh, due_at, enqueued_at LIMIT ?",
+        freshMayStart ? 1 : 0,
+        Math.max(allowed, 1),
+      )
+      .toArray();
+    if (next.length === 0) return;
+    if (allowed <= 0) {
+      this.ctx.waitUntil(this.ctx.storage.setAlarm(now + 1_000));
+      return;
     }
+    const log = createLogger();
+    for (const { user_id: userId, run_id: runId } of next) {
+      this.#exec("INSERT OR REPLACE INTO slots (run_id, user_id, expires_at, reserved) VALUES (?, ?, ?, 1)", runId, userId, now + WAKE_LEASE_MS);
+      this.#exec("DELETE FROM queue WHERE user_id = ?", userId);
+      this.#wakes.push(now);
+      // A lost wake-up costs nothing lasting: the lease expires, and the next tick queues the run again.
+      this.ctx.waitUntil(wakePersona(this.env, userId).catch((error: unknown) => log.warn("wake_failed", { userId, error })));
+    }
+    if (next.length === allowed && allowed < free) this.ctx.waitUntil(this.ctx.storage.setAlarm(now + 1_000));
   }
 
-  private today(): { day: string; tokens: number; cost: number } {
-    const day = new Date().toISOString().slice(0, 10);
-    const stored = JSON.parse(this.get("budget") ?? "{}") as { day?: string; tokens?: number; cost?: number };
+  /** Turns a slot the run holds (granted earlier, or reserved by a wake-up) into a fresh lease. */
+  #claim(request: AcquireRequest, now: number): boolean {
+    const held = this.#exec("UPDATE slots SET expires_at = ?, reserved = 0 WHERE run_id = ? RETURNING run_id", now + SLOT_LEASE_MS, request.runId);
+    if (held.length === 0) return false;
+    this.#exec("DELETE FROM queue WHERE user_id = ?", request.userId);
+    return true;
+  }
+
+  #insertQueued(entry: QueueEntry, fresh: boolean, now: number): void {
+    this.#exec(
+      `INSERT INTO queue (user_id, run_id, fresh, due_at, enqueued_at) SELECT ?, ?, ?, ?, ?
+         WHERE NOT EXISTS (SELECT 1 FROM slots WHERE user_id = ?)
+       ON CONFLICT (user_id) DO UPDATE SET run_id = excluded.run_id, fresh = MIN(fresh, excluded.fresh) WHERE run_id != excluded.run_id OR fresh > excluded.fresh`,
+      entry.userId,
+      entry.runId,
+      fresh ? 1 : 0,
+      entry.dueAt,
+      now,
+      entry.userId,
+    );
+  }
+
+  /** Leases whose run never claimed or released them end; their personas are queued again by the next tick. */
+  #sweep(now: number): void {
+    this.#exec("DELETE FROM slots WHERE expires_at <= ?", now);
+  }
+
+  #blocked(now: number, fresh: boolean): { reason: "cooldown" | "budget"; detail: string } | undefined {
+    const cooldownUntil = this.#cooldownUntil();
+    if (cooldownUntil > now) return { reason: "cooldown", detail: `Claude rate-limit cooldown until ${new Date(cooldownUntil).toISOString()}` };
+    const spent = fresh ? this.#budgetSpent(now) : undefined;
+    return spent ? { reason: "budget", detail: spent } : undefined;
+  }
+
+  #budgetSpent(now: number): string | undefined {
+    const config = loadConfig(this.env);
+    const { tokens, cost } = this.#today(now);
+    const reset = "starts after the budget resets at 00:00 UTC";
+    if (cost >= config.DAILY_BUDGET_USD) return `daily budget $${config.DAILY_BUDGET_USD} spent ($${cost.toFixed(4)} today); ${reset}`;
+    if (config.DAILY_TOKEN_BUDGET && tokens >= config.DAILY_TOKEN_BUDGET) {
+      return `daily token budget ${config.DAILY_TOKEN_BUDGET} spent (${tokens} used today); ${reset}`;
+    }
+    return undefined;
+  }
+
+  #position(userId: string): number | undefined {
+    const row = this.sql.exec<{ fresh: number; due_at: number; enqueued_at: number }>("SELECT fresh, due_at, enqueued_at FROM queue WHERE user_id = ?", userId).toArray()[0];
+    if (!row) return undefined;
+    const ahead = this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM queue WHERE fresh < ? OR (fresh = ? AND (due_at < ? OR (due_at = ? AND enqueued_at < ?)))`,
+        row.fresh,
+        row.fresh,
+        row.due_at,
+        row.due_at,
+        row.enqueued_at,
+      )
+      .one().n;
+    return ahead + 1;
+  }
+
+  #queueDetail(userId: string): string {
+    return `queued at position ${this.#position(userId) ?? "?"} for one of ${loadConfig(this.env).PERSONA_CONCURRENCY} slots`;
+  }
+
+  #paused(): boolean {
+    return loadConfig(this.env).RUNNER_PAUSED || this.#get("paused") === "true";
+  }
+
+  #cooldownUntil(): number {
+    return Number(this.#get("cooldownUntil") ?? 0);
+  }
+
+  #slotsInUse(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM slots").one().n;
+  }
+
+  #today(now: number): { day: string; tokens: number; cost: number } {
+    const day = new Date(now).toISOString().slice(0, 10);
+    const stored = JSON.parse(this.#get("budget") ?? "{}") as { day?: string; tokens?: number; cost?: number };
     return stored.day === day ? { day, tokens: stored.tokens ?? 0, cost: stored.cost ?? 0 } : { day, tokens: 0, cost: 0 };
   }
 
-  private get(key: string): string | undefined {
+  #get(key: string): string | undefined {
     return this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = ?", key).toArray()[0]?.value;
   }
 
-  private set(key: string, value: string): void {
-    this.sql.exec("INSERT OR REPLACE INTO kv VALUES (?, ?)", key, value);
+  #set(key: string, value: string): void {
+    this.#exec("INSERT OR REPLACE INTO kv VALUES (?, ?)", key, value);
   }
-}
 
-export function nextUtcMidnight(now: number): number {
-  const date = new Date(now);
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
+  #exec(query: string, ...bindings: (string | number)[]): Record<string, SqlStorageValue>[] {
+    const cursor = this.sql.exec(query, ...bindings);
+    const rows = cursor.toArray();
+    this.#rowsWritten += cursor.rowsWritten;
+    return rows;
+  }
+
+  #count(method: string): void {
+    this.#requests[method] = (this.#requests[method] ?? 0) + 1;
+  }
+
+  /** The first version kept `waiters`, `personas` and `ratings` here; they moved to the queue and read side. */
+  #migrate(): void {
+    this.sql.exec(`DROP TABLE IF EXISTS waiters; DROP TABLE IF EXISTS personas; DROP TABLE IF EXISTS ratings;
+      DELETE FROM samples WHERE name NOT IN ('persona_ticks_total', 'persona_dispatch_total');`);
+    try {
+      this.sql.exec("ALTER TABLE slots ADD COLUMN user_id TEXT NOT NULL DEFAULT ''");
+      this.sql.exec("ALTER TABLE slots ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0");
+    } catch (error) {
+      if (!/duplicate column/i.test(String(error))) throw error;
+    }
+  }
 }
 
 export function coordinator(ns: DurableObjectNamespace<Coordinator>): DurableObjectStub<Coordinator> {

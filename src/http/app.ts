@@ -1,17 +1,23 @@
+/**
+ * @module
+ * The Hono app: public /health and /metrics, and behind the operator's token everything else. Local modes
+ * (development, test) answer local hosts only, so no deploy can ever be open.
+ */
 import { Hono, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
-import { type Config, ConfigError, loadConfig } from "../config";
-import { coordinator } from "../coordinator/coordinator";
-import { renderPrometheus } from "../coordinator/metrics";
+import { type Config, ConfigError, LOCAL_ENVIRONMENTS, loadConfig } from "../config";
 import type { Env } from "../env";
 import { createLogger, type Logger } from "../log";
 import { diagRoutes } from "./diag";
+import { findingRoutes } from "./findings";
+import { metricsText } from "./metrics";
 import { personaRoutes } from "./personas";
 
 export type AppEnv = { Bindings: Env; Variables: { config: Config; log: Logger } };
 
-const LOCAL = new Set(["development", "test"]);
+/** Hosts a local runner may answer: loopback, and the reserved .localhost and .test names (RFC 6761). */
+const LOCAL_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|[\w.-]+\.localhost|[\w.-]+\.test)$/i;
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -23,43 +29,38 @@ export function createApp(): Hono<AppEnv> {
     return c.json({ error: error.message }, status);
   });
   app.use(async (c, next) => {
-    c.set("config", loadConfig(c.env));
+    const config = loadConfig(c.env);
+    c.set("config", config);
     c.set("log", createLogger({ path: c.req.path }));
+    if (LOCAL_ENVIRONMENTS.has(config.ENVIRONMENT) && !LOCAL_HOST.test(new URL(c.req.url).hostname)) {
+      return c.json({ error: `ENVIRONMENT is ${config.ENVIRONMENT}: this runner answers local hosts only; a deployed runner is staging or production` }, 403);
+    }
     await next();
   });
 
-  app.get("/health", async (c) => {
+  app.get("/health", (c) => {
     const config = c.get("config");
-    const status = await coordinator(c.env.COORDINATOR).status();
     return c.json({
       status: "ok",
-      paused: config.RUNNER_PAUSED || status.paused,
       environment: config.ENVIRONMENT,
+      pausedByEnvironment: config.RUNNER_PAUSED,
       concurrency: config.PERSONA_CONCURRENCY,
       model: config.ANTHROPIC_MODEL,
     });
   });
 
-  app.get("/metrics", async (c) => {
-    const config = c.get("config");
-    const hub = coordinator(c.env.COORDINATOR);
-    const [samples, status] = await Promise.all([hub.samples(), hub.status()]);
-    const gauges = [
-      { name: "persona_budget_remaining_tokens", labels: {}, value: Math.max(0, config.DAILY_TOKEN_BUDGET - status.tokensToday) },
-      { name: "persona_paused", labels: {}, value: config.RUNNER_PAUSED || status.paused ? 1 : 0 },
-    ];
-    return c.text(renderPrometheus([...samples, ...gauges]), 200, { "content-type": "text/plain; version=0.0.4" });
-  });
+  app.get("/metrics", async (c) => c.text(await metricsText(c.env), 200, { "content-type": "text/plain; version=0.0.4" }));
 
   // Everything below spends money or shows what personas did: outside local development it needs the token.
   app.use("*", async (c, next) => {
     const config = c.get("config");
-    if (LOCAL.has(config.ENVIRONMENT)) return next();
+    if (LOCAL_ENVIRONMENTS.has(config.ENVIRONMENT)) return next();
     if (!config.RUNNER_ADMIN_TOKEN) return c.json({ error: "RUNNER_ADMIN_TOKEN is not set: protected routes are disabled" }, 503);
     const guard: MiddlewareHandler<AppEnv> = bearerAuth({ token: config.RUNNER_ADMIN_TOKEN });
     return guard(c, next);
   });
   app.route("/diag", diagRoutes());
+  app.route("/findings", findingRoutes());
   app.route("/", personaRoutes());
   return app;
 }

@@ -1,3 +1,7 @@
+/**
+ * @module
+ * Average rating per module and day as an inline SVG line chart.
+ */
 export interface RatingPoint {
   day: string;
   module: string;

@@ -1,21 +1,28 @@
+/**
+ * @module
+ * Diagnostics for operators and the local smoke: a login as a persona, and a tick that waits for its runs.
+ * Behind the operator's token outside local development, and absent in production.
+ */
 import { Hono } from "hono";
 import { derivePersonaPassword } from "../mana/password";
-import { TERMINAL } from "../persona/store";
-import { type PersonaRunner, personaStub, type RunPhase } from "../persona/runner";
+import type { RunPhase } from "../persona/runner";
 import { buildPorts } from "../persona/ports";
-import { runTick } from "../tick/tick";
+import { TERMINAL } from "../persona/store";
+import { personaStub } from "../persona/wake";
 import { sleep } from "../net/http";
+import { runTick } from "../tick/tick";
+import type { Env } from "../env";
 import type { AppEnv } from "./app";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
 /** How long one question to a persona object may wait for its run to settle before it is asked again. */
 const ASK_AGAIN_MS = 5_000;
 
-/** Diagnostics for humans and the local smoke; they do not exist in production. */
 export function diagRoutes(): Hono<AppEnv> {
   const diag = new Hono<AppEnv>();
   diag.use(async (c, next) => (c.get("config").ENVIRONMENT === "production" ? c.notFound() : next()));
 
+  /** Spends one of the persona's five login attempts: the operator's token guards it outside local development. */
   diag.get("/login", async (c) => {
     const email = c.req.query("email");
     if (!email) return c.json({ ok: false, error: "query parameter email is required" }, 400);
@@ -31,7 +38,7 @@ export function diagRoutes(): Hono<AppEnv> {
     }
   });
 
-  /** A tick through the same path as the cron, then a bounded wait for the runs it started. */
+  /** A tick through the same path as the cron, then a bounded wait for the runs it queued. */
   diag.post("/tick", async (c) => {
     const started = Date.now();
     const requested = Number(c.req.query("waitMs") ?? WAIT_LIMIT_MS);
@@ -40,12 +47,9 @@ export function diagRoutes(): Hono<AppEnv> {
     }
     const waitMs = Math.min(requested, WAIT_LIMIT_MS);
     const tick = await runTick(c.env, c.get("config"), started, c.get("log"));
-    const runs = tick.dispatched.filter((entry) => entry.status === "started");
+    const runs = tick.dispatched.filter((entry) => entry.status === "queued" && entry.runId);
     const outcomes = await Promise.all(
-      runs.map(async (entry) => ({
-        persona: entry.email,
-        ...(await settled(() => personaStub(c.env.PERSONA, entry.userId), entry.runId as string, started + waitMs)),
-      })),
+      runs.map(async (entry) => ({ persona: entry.email, ...(await settled(c.env, entry.userId, entry.runId as string, started + waitMs)) })),
     );
     const failed = outcomes.filter((run) => run.phase !== "succeeded").map((run) => ({ persona: run.persona, error: run.error ?? `still ${run.phase}` }));
     return c.json({
@@ -54,9 +58,10 @@ export function diagRoutes(): Hono<AppEnv> {
         tickId: tick.tickId,
         paused: tick.paused,
         due: tick.due,
+        waiting: tick.waiting,
         ranSuccessfully: outcomes.length - failed.length,
         failed,
-        skipped: tick.dispatched.filter((entry) => entry.status !== "started").map(({ email, status, reason }) => ({ persona: email, status, reason })),
+        skipped: tick.dispatched.filter((entry) => entry.status !== "queued").map(({ email, status, reason }) => ({ persona: email, status, reason })),
         invalid: tick.invalid,
         ...(tick.error ? { error: tick.error } : {}),
         // Until the last run finished, not until this request noticed: the figure the benchmark divides by runs.
@@ -68,12 +73,12 @@ export function diagRoutes(): Hono<AppEnv> {
 }
 
 /** The run's phase once it has settled, or as it stands at `deadline`. */
-async function settled(stub: () => DurableObjectStub<PersonaRunner>, runId: string, deadline: number): Promise<Partial<RunPhase>> {
+async function settled(env: Env, userId: string, runId: string, deadline: number): Promise<Partial<RunPhase>> {
   for (;;) {
     const left = deadline - Date.now();
     try {
       // A fresh stub each time: one that saw its object break stays broken.
-      const phase = await stub().runPhase(runId, Math.max(0, Math.min(left, ASK_AGAIN_MS)));
+      const phase = await personaStub(env, userId).runPhase(runId, Math.max(0, Math.min(left, ASK_AGAIN_MS)));
       if (!phase || TERMINAL.has(phase.phase) || left <= 0) return phase ?? {};
     } catch (error) {
       // The persona object restarted under us (a deploy, an eviction); the run resumes there, so ask again.

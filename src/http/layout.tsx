@@ -1,3 +1,7 @@
+/**
+ * @module
+ * The pages' frame: one stylesheet, no script, and timestamps to the minute.
+ */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 

@@ -1,57 +1,86 @@
+/**
+ * @module
+ * The operator's pages and JSON API: the status page, each persona's runs and transcripts, run-now, pause and
+ * resume. Lists read the directory (one query a page); a persona's own views ask its object.
+ */
 import { Hono } from "hono";
-import { coordinator } from "../coordinator/coordinator";
-import type { DuePersona } from "../mana/schemas";
+import { z } from "zod";
+import { coordinator, type LiveState } from "../coordinator/coordinator";
+import { directory, PAGE_MAX } from "../directory/directory";
+import { findings } from "../findings/findings";
 import { slotOf } from "../persona/eligibility";
-import { personaStub } from "../persona/runner";
+import { personaStub } from "../persona/wake";
 import type { Env } from "../env";
 import type { AppEnv } from "./app";
 import { RunPage } from "./run-page";
 import { StatusPage } from "./status-page";
 
-/** The operator's JSON API: what each persona did, its runs and transcripts, run-now, pause and resume. */
+const PAGE_SIZE = 50;
+
+const pageQuery = z.object({
+  sort: z.enum(["lastRun", "outcome", "email"]).default("lastRun"),
+  page: z.coerce.number().int().min(1).default(1),
+});
+const listQuery = z.object({
+  sort: z.enum(["lastRun", "outcome", "email"]).default("lastRun"),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_SIZE),
+});
+
 export function personaRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
 
   routes.get("/", async (c) => {
-    const config = c.get("config");
+    const query = pageQuery.safeParse(c.req.query());
+    if (!query.success) return c.json({ error: problems(query.error) }, 400);
+    const { sort, page } = query.data;
     const hub = coordinator(c.env.COORDINATOR);
-    const [status, personas, ratings] = await Promise.all([hub.status(), allPersonas(c.env), hub.ratingHistory(30)]);
+    const [status, listing, overview] = await Promise.all([
+      hub.status(),
+      directory(c.env.DIRECTORY).page({ sort, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
+      findings(c.env.FINDINGS).overview(),
+    ]);
+    const live = await liveStates(c.env, listing.personas.map((persona) => persona.userId));
+    const config = c.get("config");
     return c.html(
-      <StatusPage
-        environment={config.ENVIRONMENT}
-        paused={config.RUNNER_PAUSED || status.paused}
-        budget={config.DAILY_TOKEN_BUDGET}
-        hub={status}
-        personas={personas}
-        ratings={ratings}
-      />,
+      <StatusPage environment={config.ENVIRONMENT} budgetUsd={config.DAILY_BUDGET_USD} hub={status} listing={listing} live={live} sort={sort} findings={overview} />,
     );
   });
 
   routes.get("/runs/:id/:runId", async (c) => {
-    const run = await personaStub(c.env.PERSONA, c.req.param("id")).run(c.req.param("runId"));
+    const run = await personaStub(c.env, c.req.param("id")).run(c.req.param("runId"));
     return run ? c.html(<RunPage run={run} />) : c.text("run not found", 404);
   });
 
-  routes.get("/personas", async (c) => c.json({ personas: await allPersonas(c.env) }));
+  routes.get("/personas", async (c) => {
+    const query = listQuery.safeParse(c.req.query());
+    if (!query.success) return c.json({ error: problems(query.error) }, 400);
+    const listing = await directory(c.env.DIRECTORY).page(query.data);
+    const live = await liveStates(c.env, listing.personas.map((persona) => persona.userId));
+    return c.json({ ...listing, personas: listing.personas.map((persona) => ({ ...persona, ...(live.has(persona.userId) ? { live: live.get(persona.userId) } : {}) })) });
+  });
 
   routes.get("/personas/:id/runs", async (c) => {
     const limit = Math.min(Number(c.req.query("limit") ?? 50) || 50, 500);
-    return c.json({ runs: await personaStub(c.env.PERSONA, c.req.param("id")).runs(limit) });
+    return c.json({ runs: await personaStub(c.env, c.req.param("id")).runs(limit) });
   });
 
   routes.get("/personas/:id/runs/:runId", async (c) => {
-    const run = await personaStub(c.env.PERSONA, c.req.param("id")).run(c.req.param("runId"));
+    const run = await personaStub(c.env, c.req.param("id")).run(c.req.param("runId"));
     return run ? c.json(run) : c.json({ error: "run not found" }, 404);
   });
 
+  /** Runs one persona now: its cadence is skipped, nothing else; the run takes the front of the queue. */
   routes.post("/personas/:id/run", async (c) => {
-    const stub = personaStub(c.env.PERSONA, c.req.param("id"));
-    const status = await stub.status();
-    if (!status.persona) return c.json({ error: "persona unknown to this runner: it appears after its first due tick" }, 404);
-    const persona = (await stub.knownPersona()) as DuePersona;
-    const result = await stub.dispatch({ persona, slot: `manual-${slotOf(Date.now())}`, manual: true });
-    return c.json(result, result.status === "started" ? 202 : 409);
+    const userId = c.req.param("id");
+    const stub = personaStub(c.env, userId);
+    const persona = await stub.knownPersona();
+    if (!persona) return c.json({ error: "persona unknown to this runner: it appears after its first due tick" }, 404);
+    const { summary, ...result } = await stub.dispatch({ persona, slot: `manual-${slotOf(Date.now())}`, manual: true });
+    if (summary) await directory(c.env.DIRECTORY).upsert([summary]);
+    if (result.status !== "queued" || !result.runId) return c.json(result, 409);
+    const { held } = await coordinator(c.env.COORDINATOR).enqueue([{ userId, runId: result.runId, dueAt: -1 }]);
+    return c.json(held ? { ...result, status: "held", reason: held } : result, 202);
   });
 
   routes.post("/admin/pause", async (c) => {
@@ -61,12 +90,18 @@ export function personaRoutes(): Hono<AppEnv> {
 
   routes.post("/admin/resume", async (c) => {
     await coordinator(c.env.COORDINATOR).setPaused(false);
-    return c.json({ paused: c.get("config").RUNNER_PAUSED, note: c.get("config").RUNNER_PAUSED ? "RUNNER_PAUSED is set in the environment" : undefined });
+    const byEnvironment = c.get("config").RUNNER_PAUSED;
+    return c.json({ paused: byEnvironment, ...(byEnvironment ? { note: "RUNNER_PAUSED is set in the environment" } : {}) });
   });
   return routes;
 }
 
-async function allPersonas(env: Env) {
-  const known = await coordinator(env.COORDINATOR).personas();
-  return Promise.all(known.map(async ({ userId, email }) => ({ userId, email, ...(await personaStub(env.PERSONA, userId).status()) })));
+async function liveStates(env: Env, userIds: string[]): Promise<Map<string, LiveState>> {
+  if (userIds.length === 0) return new Map();
+  const states = await coordinator(env.COORDINATOR).states(userIds);
+  return new Map(states.map((state) => [state.userId, state]));
+}
+
+function problems(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
 }

@@ -1,34 +1,61 @@
+/**
+ * @module
+ * One run read like a conversation: the brief, what the persona said, each tool call and its result, what
+ * verification read back, and the rating.
+ */
 import type { ContentBlockParam, MessageParam } from "@anthropic-ai/sdk/resources/messages";
-import type { ActionRecord } from "../claude/loop";
-import type { RunRecord } from "../persona/store";
+import type { ActionRecord } from "../claude/conversation";
+import type { RunDetail } from "../persona/runner";
 import { Layout } from "./layout";
 
-/** One run read like a conversation: the prompt, what the persona said, each tool call and its result, the rating. */
-export function RunPage({ run }: { run: RunRecord }) {
-  const actions = new Map((run.loop?.actions ?? []).map((action) => [action.toolUseId, action]));
+export function RunPage({ run }: { run: RunDetail }) {
+  const { conversation, verification, rating } = run.transcript;
+  const actions = new Map(conversation.actions.map((action) => [action.toolUseId, action]));
+  const checks = verification.flatMap((step) => step.checks.map((check) => ({ ...check, read: step.read })));
   return (
     <Layout title={`${run.persona.email} · ${run.runId}`}>
       <p><a href="/">← all personas</a></p>
       <h1>{run.persona.email}</h1>
       <p>
         <strong class={run.phase === "failed" ? "bad" : run.phase === "succeeded" ? "ok" : ""}>{run.phase}</strong>
-        {run.error ? ` · ${run.error}` : ""} · run {run.runId} · {run.loop?.turns ?? 0} model calls ·{" "}
+        {run.error ? ` · ${run.error}` : ""} · run {run.runId} · {conversation.turns} model calls ·{" "}
         {n(run.usage.input)} in / {n(run.usage.output)} out / {n(run.usage.cacheWrite)} cache write / {n(run.usage.cacheRead)} cache read tokens · $
         {run.costUsd.toFixed(5)}
-        {run.loop?.ended ? ` · ended: ${run.loop.ended}` : ""}
+        {conversation.ended ? ` · ended: ${conversation.ended}` : ""}
       </p>
+      {conversation.leftOut.length > 0 ? (
+        <p class="bad">Tools left out of this run: {conversation.leftOut.map((tool) => `${tool.name} (${tool.reason})`).join("; ")}</p>
+      ) : null}
       <details>
         <summary>System prompt</summary>
-        <pre>{run.persona.systemPrompt}</pre>
+        <pre>{conversation.system}</pre>
       </details>
-      {(run.loop?.messages ?? []).map((message) => (
+      {conversation.messages.map((message) => (
         <Message message={message} actions={actions} />
       ))}
-      <h2>Rating</h2>
-      {run.rating ? (
+      <h2>Read back</h2>
+      {checks.length === 0 ? (
+        <p class="muted">Nothing to check (no write answered ok), or verification not reached.</p>
+      ) : (
         <table>
-          {run.rating.feedback.map((row) => (
+          {checks.map((check) => (
+            <tr>
+              <td><code>{check.tool}</code></td>
+              <td class={check.status === "verified" ? "ok" : check.status === "unverifiable" ? "muted" : "bad"}>{check.status}</td>
+              <td class="muted">{check.read ? `${check.read.tool} ${JSON.stringify(check.read.args)}` : ""}</td>
+              <td>{check.detail}</td>
+            </tr>
+          ))}
+        </table>
+      )}
+      <h2>Rating</h2>
+      {rating ? (
+        <table>
+          {rating.feedback.map((row) => (
             <tr><td>{row.module}</td><td>{row.rating}</td><td>{row.notes}</td></tr>
+          ))}
+          {rating.dropped.map((entry) => (
+            <tr class="muted"><td colspan={2}>dropped</td><td><code>{entry.entry}</code>: {entry.reason}</td></tr>
           ))}
         </table>
       ) : (

@@ -1,26 +1,36 @@
-import type { CoordinatorStatus } from "../coordinator/coordinator";
-import type { PersonaStatus } from "../persona/runner";
-import { type RatingPoint, RatingChart } from "./chart";
+/**
+ * @module
+ * The status page: what is broken first (findings), then what the runner is doing, what it cost today, each
+ * persona a page at a time, and the ratings over time.
+ */
+import type { CoordinatorStatus, LiveState } from "../coordinator/coordinator";
+import type { DirectoryPage, DirectorySort } from "../directory/directory";
+import type { PersonaSummary } from "../directory/summary";
+import type { FindingsOverview } from "../findings/findings";
+import type { Finding } from "../findings/lifecycle";
+import { RatingChart } from "./chart";
 import { At, Layout } from "./layout";
 
 export interface StatusPageProps {
   environment: string;
-  paused: boolean;
-  budget: number;
+  budgetUsd: number;
   hub: CoordinatorStatus;
-  personas: (PersonaStatus & { userId: string; email: string })[];
-  ratings: RatingPoint[];
+  listing: DirectoryPage;
+  live: Map<string, LiveState>;
+  sort: DirectorySort;
+  findings: FindingsOverview;
 }
 
-/** What an operator asks every morning: what each persona did, what failed and why, and what it cost. */
 export function StatusPage(props: StatusPageProps) {
-  const { hub, budget } = props;
-  const share = Math.min(1, hub.tokensToday / budget);
+  const { hub, budgetUsd } = props;
+  const share = Math.min(1, hub.costTodayUsd / budgetUsd);
   return (
     <Layout title="mana persona runner">
       <h1>mana persona runner <span class="muted">({props.environment})</span></h1>
+      <Findings overview={props.findings} />
+      <h2>Runner</h2>
       <p>
-        {props.paused ? <strong class="bad">Paused: no new runs start.</strong> : <span class="ok">Running.</span>}{" "}
+        {hub.paused ? <strong class="bad">Paused: no new runs start.</strong> : <span class="ok">Running.</span>} {hub.slotsInUse} running, {hub.queued} queued.
         Last tick:{" "}
         {hub.lastTick ? (
           <>
@@ -33,40 +43,117 @@ export function StatusPage(props: StatusPageProps) {
       </p>
       <h2>Today ({hub.day} UTC)</h2>
       <p>
-        {hub.tokensToday.toLocaleString("en")} of {budget.toLocaleString("en")} tokens ({(share * 100).toFixed(1)}%), $
-        {hub.costTodayUsd.toFixed(4)}
+        ${hub.costTodayUsd.toFixed(4)} of ${budgetUsd.toFixed(2)} ({(share * 100).toFixed(1)}%), {hub.tokensToday.toLocaleString("en")} tokens
+        {hub.budgetSpent ? <strong class="bad"> · {hub.budgetSpent}</strong> : null}
       </p>
       <div class="bar">
         <div style={`width:${(share * 100).toFixed(1)}%`} />
       </div>
-      <h2>Personas</h2>
-      <table>
-        <thead>
-          <tr><th>persona</th><th>last run (UTC)</th><th>outcome</th><th>tool calls</th><th>tokens today</th><th>cost today</th><th>next eligible (UTC)</th></tr>
-        </thead>
-        <tbody>
-          {props.personas.map((p) => {
-            const run = p.activeRun ?? p.lastRun;
-            return (
-              <tr>
-                <td>{p.email}<div class="muted">{p.persona?.archetype} · {p.persona?.tickCadence}</div></td>
-                <td>{run ? <a href={`/runs/${p.userId}/${encodeURIComponent(run.runId)}`}><At iso={run.finishedAt ?? run.createdAt} /></a> : "–"}</td>
-                <td class={run?.phase === "failed" ? "bad" : run?.phase === "succeeded" ? "ok" : ""}>
-                  {run?.phase ?? "never ran"}
-                  {run?.error ? <div class="muted">{run.error}</div> : null}
-                  {p.loginBackoffReason ? <div class="bad">{p.loginBackoffReason}</div> : null}
-                </td>
-                <td>{run?.toolCalls ?? 0}</td>
-                <td>{p.tokensToday.toLocaleString("en")}</td>
-                <td>${p.costTodayUsd.toFixed(4)}</td>
-                <td>{p.nextEligibleAt ? <At iso={p.nextEligibleAt} /> : "now"}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <Personas listing={props.listing} live={props.live} sort={props.sort} />
       <h2>Ratings by module (average per day)</h2>
-      <RatingChart points={props.ratings} />
+      <RatingChart points={props.findings.ratings} />
     </Layout>
   );
 }
+
+function Findings({ overview }: { overview: FindingsOverview }) {
+  return (
+    <>
+      <h2>Findings</h2>
+      {overview.open.length === 0 ? (
+        <p class="ok">Nothing is broken: no open finding.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr><th>what is broken</th><th>since (UTC)</th><th>evidence</th><th>example run</th></tr>
+          </thead>
+          <tbody>
+            {overview.open.map((finding) => (
+              <FindingRow finding={finding} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {overview.resolved.length > 0 ? (
+        <details>
+          <summary>{overview.resolved.length} resolved in the last seven days</summary>
+          <ul>
+            {overview.resolved.map((finding) => (
+              <li>
+                {finding.verdict.title}: open from <At iso={iso(finding.openedAt)} /> to <At iso={iso(finding.resolvedAt ?? finding.openedAt)} />
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </>
+  );
+}
+
+function FindingRow({ finding }: { finding: Finding }) {
+  const example = finding.verdict.examples[0];
+  return (
+    <tr id={finding.id}>
+      <td>
+        <strong class="bad">{finding.verdict.title}</strong>
+        <div class="muted">{finding.kind}{finding.occurrence > 1 ? ` · occurrence ${finding.occurrence}` : ""}{finding.ackedAt ? " · acknowledged" : ""}</div>
+      </td>
+      <td><At iso={iso(finding.openedAt)} /></td>
+      <td>
+        {finding.verdict.summary}
+        {finding.verdict.signatures.slice(0, 3).map((entry) => (
+          <div><code>{entry.count}× {entry.signature}</code></div>
+        ))}
+      </td>
+      <td>{example ? <a href={`/runs/${example.userId}/${encodeURIComponent(example.runId)}`}>{example.persona}</a> : "–"}</td>
+    </tr>
+  );
+}
+
+function Personas({ listing, live, sort }: { listing: DirectoryPage; live: Map<string, LiveState>; sort: DirectorySort }) {
+  const page = Math.floor(listing.offset / listing.limit) + 1;
+  const pages = Math.max(1, Math.ceil(listing.total / listing.limit));
+  const link = (to: number, sortBy: DirectorySort = sort) => `/?sort=${sortBy}&page=${to}`;
+  return (
+    <>
+      <h2>Personas</h2>
+      <p class="muted">
+        {listing.total === 0 ? "None yet: personas appear after their first due tick." : `${listing.offset + 1}–${listing.offset + listing.personas.length} of ${listing.total}`}
+        {" · sort by "}
+        {(["lastRun", "outcome", "email"] as const).map((by) => (sort === by ? <strong>{by} </strong> : <a href={link(1, by)}>{by} </a>))}
+        {page > 1 ? <a href={link(page - 1)}>← previous</a> : null} {page < pages ? <a href={link(page + 1)}>next →</a> : null}
+      </p>
+      <table>
+        <thead>
+          <tr><th>persona</th><th>last run (UTC)</th><th>outcome</th><th>tool calls</th><th>cost today</th><th>next eligible (UTC)</th></tr>
+        </thead>
+        <tbody>
+          {listing.personas.map((persona) => (
+            <PersonaRow persona={persona} live={live.get(persona.userId)} />
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function PersonaRow({ persona, live }: { persona: PersonaSummary; live: LiveState | undefined }) {
+  const run = persona.activeRun ?? persona.lastRun;
+  return (
+    <tr>
+      <td>{persona.email}<div class="muted">{persona.archetype} · {persona.tickCadence}</div></td>
+      <td>{run ? <a href={`/runs/${persona.userId}/${encodeURIComponent(run.runId)}`}><At iso={run.finishedAt ?? run.createdAt} /></a> : "–"}</td>
+      <td class={run?.phase === "failed" ? "bad" : run?.phase === "succeeded" ? "ok" : ""}>
+        {live ? `${live.state}${live.position ? ` #${live.position}` : ""}` : (run?.phase ?? "never ran")}
+        {live?.detail ?? run?.error ? <div class="muted">{live?.detail ?? run?.error}</div> : null}
+        {persona.loginBackoffReason ? <div class="bad">{persona.loginBackoffReason}</div> : null}
+        {persona.lastDispatch && !persona.activeRun ? <div class="muted">{persona.lastDispatch.status}: {persona.lastDispatch.reason}</div> : null}
+      </td>
+      <td>{run?.toolCalls ?? 0}</td>
+      <td>${persona.costTodayUsd.toFixed(4)}</td>
+      <td>{persona.nextEligibleAt ? <At iso={persona.nextEligibleAt} /> : "now"}</td>
+    </tr>
+  );
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,3 +1,7 @@
+/**
+ * @module
+ * The mana-auth client: due list, login, the personal space, and posting actions and feedback.
+ */
 import { type FetchFn, HttpError, request, TRANSIENT } from "../net/http";
 import {
   type ActionRow,
@@ -23,7 +27,7 @@ export class LoginError extends Error {
 }
 
 export type DeliveryResult =
-  | { kind: "delivered"; written: number }
+  | { kind: "delivered"; written?: number }
   | { kind: "gone"; reason: string }
   | { kind: "rejected"; reason: string }
   | { kind: "retry"; reason: string; retryAfterSec?: number };
@@ -120,17 +124,27 @@ export function createManaAuth(baseUrl: string, serviceKey: string, fetchFn: Fet
   };
 }
 
+/**
+ * A 2xx is the acknowledgement whatever its body says or is (a plain `OK`, a gateway's page, fields added later):
+ * mana-auth has the batch, and resending it would only be ignored.
+ */
 async function classifyDelivery(response: Response): Promise<DeliveryResult> {
   const text = await snippet(response);
-  if (response.ok) {
-    const written = Number((JSON.parse(text || "{}") as { written?: unknown }).written ?? 0);
-    return { kind: "delivered", written };
-  }
+  if (response.ok) return { kind: "delivered", written: writtenOf(text) };
   // Only the persona check's own 404 means gone; a plain-text 404 is a wrong path, which a fixed deploy cures.
   if (response.status === 404 && /"Persona not found"/.test(text)) return { kind: "gone", reason: `404 ${text}` };
   // 400 is the batch itself; anything else (a rotated service key, a wrong path, an outage) is worth waiting out.
   if (response.status === 400) return { kind: "rejected", reason: `${response.status} ${text}` };
   return { kind: "retry", reason: `${response.status} ${text}`, retryAfterSec: Number(response.headers.get("retry-after")) || undefined };
+}
+
+function writtenOf(text: string): number | undefined {
+  try {
+    const written = (JSON.parse(text) as { written?: unknown } | null)?.written;
+    return typeof written === "number" ? written : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function snippet(response: Response): Promise<string> {

@@ -1,14 +1,20 @@
+/**
+ * @module
+ * mana-auth's wire shapes as zod schemas and row types (docs/contracts.md §1).
+ */
 import { z } from "zod";
+import { SYSTEM_PROMPT_MAX_CHARS, truncate } from "../caps";
 
 export const cadenceSchema = z.enum(["daily", "weekdays", "hourly"]);
 export type Cadence = z.infer<typeof cadenceSchema>;
 
-/** One entry of GET /api/v1/internal/personas/due (contracts §1.1). */
+/** One entry of GET /api/v1/internal/personas/due (docs/contracts.md §1.1). */
 export const duePersonaSchema = z.object({
   userId: z.string().min(1).max(64),
   email: z.email(),
   archetype: z.string(),
-  systemPrompt: z.string().min(1),
+  // Capped at intake: the prompt rides on every dispatch and every model request.
+  systemPrompt: z.string().min(1).transform((prompt) => truncate(prompt, SYSTEM_PROMPT_MAX_CHARS)),
   moduleMix: z.record(z.string(), z.number().min(0)),
   tickCadence: cadenceSchema,
   lastActiveAt: z.iso.datetime({ offset: true }).nullable(),
@@ -48,10 +54,10 @@ export const organizationListSchema = z.array(
   z.object({ id: z.string(), name: z.string().optional(), metadata: metadataSchema.nullish() }),
 );
 
-/** mana-auth refuses a larger actions batch whole, with 400 (contracts §1.1). */
+/** mana-auth refuses a larger actions batch whole, with 400 (docs/contracts.md §1.1). */
 export const ACTION_BATCH_MAX = 500;
 
-/** Rows of POST .../actions and .../feedback (contracts §1.1): integers only, or mana-auth answers 500. */
+/** Rows of POST .../actions and .../feedback (docs/contracts.md §1.1): integers only, or mana-auth answers 500. */
 export interface ActionRow {
   tickId: string;
   toolName: string;

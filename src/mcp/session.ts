@@ -1,8 +1,14 @@
+/**
+ * @module
+ * A mana-mcp session over the MCP SDK's Streamable HTTP client: setup with retries, tool calls that are never
+ * resent once they may have run, and the session ended at the end of a run.
+ */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
 import type { FetchFn } from "../net/http";
 import { backoffMs, sleep } from "../net/http";
+import { formatBytes } from "../caps";
 
 export interface McpTool {
   name: string;
@@ -161,11 +167,38 @@ function withoutStandaloneStream(fetchFn: FetchFn): FetchFn {
   };
 }
 
-function textOf(content: unknown): string {
+interface ResultBlock {
+  type?: string;
+  text?: string;
+  data?: string;
+  mimeType?: string;
+  uri?: string;
+  resource?: { uri?: string; text?: string };
+}
+
+/**
+ * A tool result as text. Images and audio are named with their size, never inlined: base64 of a few megabytes
+ * would reach the model and storage as text.
+ */
+export function textOf(content: unknown): string {
   if (!Array.isArray(content)) return "";
-  return content
-    .map((block: { type?: string; text?: string }) => (block.type === "text" ? (block.text ?? "") : JSON.stringify(block)))
-    .join("\n");
+  return content.map((block: ResultBlock) => blockText(block)).join("\n");
+}
+
+function blockText(block: ResultBlock): string {
+  switch (block.type) {
+    case "text":
+      return block.text ?? "";
+    case "image":
+    case "audio":
+      return `[${block.type} ${block.mimeType ?? "of unknown type"}, ${formatBytes(Math.floor(((block.data ?? "").length * 3) / 4))}: not forwarded]`;
+    case "resource":
+      return block.resource?.text ?? `[resource ${block.resource?.uri ?? ""}]`;
+    case "resource_link":
+      return `[resource ${block.uri ?? ""}]`;
+    default:
+      return JSON.stringify(block);
+  }
 }
 
 /** Error text for logs and tool results; the SDK's validation errors can run to kilobytes. */

@@ -1,4 +1,8 @@
-import type { ActionRecord } from "../claude/loop";
+/**
+ * @module
+ * A run's tool calls and modules as mana-auth receives them.
+ */
+import type { ActionRecord } from "../claude/conversation";
 import type { ActionRow } from "../mana/schemas";
 
 /**

@@ -16,7 +16,9 @@ describe("decideDispatch", () => {
   it("ignores a second dispatch for the same slot", () =>
     expect(decideDispatch(facts({ lastSlot: "2026-11-24T12:00Z" }))).toMatchObject({ start: false, status: "duplicate" }));
   it("coalesces a dispatch while a run is active", () =>
-    expect(decideDispatch(facts({ activeRunId: "r1" }))).toMatchObject({ start: false, status: "busy" }));
+    expect(decideDispatch(facts({ activeRun: { runId: "r1", queued: false } }))).toMatchObject({ start: false, status: "busy" }));
+  it("hands a run that has not started back to the queue", () =>
+    expect(decideDispatch(facts({ activeRun: { runId: "r1", queued: true } }))).toMatchObject({ start: false, status: "queued" }));
   it("waits for an undelivered outbox", () =>
     expect(decideDispatch(facts({ outboxPending: true }))).toMatchObject({ start: false, status: "outbox-pending" }));
   it("respects a login back-off", () =>
@@ -36,7 +38,7 @@ describe("decideDispatch", () => {
   });
   it("lets a manual run skip the cadence but nothing else", () => {
     expect(decideDispatch(facts({ manual: true, lastFinishedAt: now - 1000 }))).toEqual({ start: true });
-    expect(decideDispatch(facts({ manual: true, activeRunId: "r" }))).toMatchObject({ status: "busy" });
+    expect(decideDispatch(facts({ manual: true, activeRun: { runId: "r", queued: false } }))).toMatchObject({ status: "busy" });
   });
   it("maps a twice-delivered cron to one slot", () => expect(slotOf(now)).toBe(slotOf(now + 20_000)));
 });

@@ -1,3 +1,8 @@
+/**
+ * @module
+ * Whether a dispatch starts a run: once per slot, one run at a time, never while mana-auth lacks the last results
+ * or a login backs off, and not again within the persona's cadence.
+ */
 import type { Cadence } from "../mana/schemas";
 
 const HOUR = 3_600_000;
@@ -15,7 +20,8 @@ export interface DispatchFacts {
   manual: boolean;
   cadence: Cadence;
   lastSlot?: string;
-  activeRunId?: string;
+  /** The unfinished run, and whether it has not started yet (it waits in the coordinator's queue). */
+  activeRun?: { runId: string; queued: boolean };
   lastFinishedAt?: number;
   /** When the newest run that failed before it started ended. */
   lastUnstartedFailureAt?: number;
@@ -26,16 +32,15 @@ export interface DispatchFacts {
 
 export type DispatchDecision =
   | { start: true }
-  | { start: false; status: "duplicate" | "busy" | "outbox-pending" | "login-backoff" | "cooldown"; reason: string };
+  | { start: false; status: "duplicate" | "queued" | "busy" | "outbox-pending" | "login-backoff" | "cooldown"; reason: string };
 
-/**
- * Whether a dispatch starts a run. The cron is at-least-once and mana-auth keeps a persona due until a run
- * posts actions, so the persona object, not the due list, decides: once per slot, one run at a time, never
- * while results are undelivered or a login is backing off, and not again within its cadence.
- */
+/** The cron is at-least-once and mana-auth keeps a persona due until a run posts actions, so the object decides. */
 export function decideDispatch(facts: DispatchFacts): DispatchDecision {
   if (facts.lastSlot === facts.slot) return { start: false, status: "duplicate", reason: `slot ${facts.slot} already dispatched` };
-  if (facts.activeRunId) return { start: false, status: "busy", reason: `run ${facts.activeRunId} in progress` };
+  // A run that has not started is handed to the coordinator's queue again: enqueueing is idempotent, and it
+  // heals a queue entry lost with a failed wake-up.
+  if (facts.activeRun?.queued) return { start: false, status: "queued", reason: `run ${facts.activeRun.runId} waits for a slot` };
+  if (facts.activeRun) return { start: false, status: "busy", reason: `run ${facts.activeRun.runId} in progress` };
   if (facts.outboxPending) return { start: false, status: "outbox-pending", reason: "previous run's results not yet delivered" };
   if (facts.loginBackoffUntil && facts.loginBackoffUntil > facts.now) {
     return { start: false, status: "login-backoff", reason: `${facts.loginBackoffReason ?? "login backing off"} (until ${iso(facts.loginBackoffUntil)})` };

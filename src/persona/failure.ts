@@ -1,11 +1,23 @@
+/**
+ * @module
+ * What to do about an error inside a run: wait and retry, give up with the reason, or stop logging in a while.
+ */
 import { APIConnectionError, APIError, RateLimitError } from "@anthropic-ai/sdk";
 import { ConfigError } from "../config";
 import { LoginError } from "../mana/auth";
 import { HttpError } from "../net/http";
 
 const HOUR = 3_600_000;
-/** Long enough that a wrong seed secret costs one failed login per persona, never five (contracts §1.2). */
+/** Long enough that a wrong seed secret costs one failed login per persona, never five (docs/contracts.md §1.2). */
 export const BAD_CREDENTIALS_BACKOFF_MS = 6 * HOUR;
+
+/**
+ * A step of the run could not be stored. Retrying would run the same step again and could not store it either,
+ * so the run gives up once with this reason instead of re-reporting the same call as interrupted six times.
+ */
+export class CheckpointError extends Error {
+  override name = "CheckpointError";
+}
 
 export type FailurePlan =
   | { kind: "retry"; reason: string; atLeastMs?: number; cooldownMs?: number }
@@ -14,6 +26,7 @@ export type FailurePlan =
 
 /** What to do about an error thrown inside a run: wait and retry, give up, or stop logging in for a while. */
 export function planFor(error: unknown): FailurePlan {
+  if (error instanceof CheckpointError) return { kind: "fail", reason: error.message };
   if (error instanceof LoginError) return loginPlan(error);
   if (error instanceof RateLimitError) {
     const waitMs = retryAfterMs(error.headers) ?? 30_000;

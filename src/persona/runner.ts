@@ -1,68 +1,57 @@
+/**
+ * @module
+ * One persona's Durable Object: takes dispatches, runs at most one run at a time inside alarm(), keeps its runs
+ * and outbox in SQLite and tells the directory how it stands.
+ */
 import { DurableObject } from "cloudflare:workers";
-import { costUsd, priceFor, totalTokens } from "../claude/usage";
+import { totalTokens } from "../claude/usage";
 import { type Config, loadConfig } from "../config";
 import { coordinator } from "../coordinator/coordinator";
+import type { PersonaSummary, RunView } from "../directory/summary";
 import type { Env } from "../env";
 import { createLogger, type Logger } from "../log";
 import type { DuePersona } from "../mana/schemas";
 import { decideDispatch, type DispatchDecision, nextEligibleAt } from "./eligibility";
 import { buildPorts } from "./ports";
-import { advanceRun, type RunDeps, type Slots } from "./run";
-import { type RunRecord, RunStore, TERMINAL } from "./store";
+import { advanceRun, deliverDue, type RunDeps, type Slots } from "./run";
+import { type RunHeader, RunStore, TERMINAL } from "./store";
+import { replay, type Transcript } from "./transcript";
 
 export interface DispatchRequest {
   persona: DuePersona;
   slot: string;
   manual?: boolean;
-  /** The tick already knows no run can start before then (daily budget spent): sleep until then. */
-  notBefore?: { at: number; reason: string };
 }
 
-/** `held`: queued, but asleep until the tick's notBefore (the run starts then, nobody need wait for it now). */
-export type DispatchStatus = "started" | "held" | "error" | Extract<DispatchDecision, { start: false }>["status"];
+export type DispatchStatus = "error" | Extract<DispatchDecision, { start: false }>["status"];
 
 export interface DispatchResult {
+  /** `queued`: a run waits for the coordinator to grant it a slot (new, or handed back to the queue). */
   status: DispatchStatus;
   runId?: string;
   reason?: string;
-}
-
-export interface PersonaStatus {
-  persona?: Pick<DuePersona, "userId" | "email" | "archetype" | "tickCadence">;
-  activeRun?: RunSummaryView;
-  lastRun?: RunSummaryView;
-  nextEligibleAt?: string;
-  loginBackoffUntil?: string;
-  loginBackoffReason?: string;
-  tokensToday: number;
-  costTodayUsd: number;
+  summary?: PersonaSummary;
 }
 
 export interface RunPhase {
-  phase: RunRecord["phase"];
+  phase: RunHeader["phase"];
   error?: string;
   finishedAt?: number;
 }
 
-export interface RunSummaryView {
-  runId: string;
-  phase: RunRecord["phase"];
-  error?: string;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  toolCalls: number;
-  tokens: number;
-  costUsd: number;
+/** A run as the API and the run page show it: its header and its replayed transcript. */
+export interface RunDetail extends RunHeader {
+  transcript: Transcript;
 }
 
 /** Invocation limits below the platform's (15 min wall time, 1,000 subrequests on our plan's budget). */
 const INVOCATION_MS = 12 * 60_000;
 const INVOCATION_SUBREQUESTS = 800;
-/** A crashed alarm handler is retried by the platform; this is our own floor for unexpected errors. */
-const UNEXPECTED_RETRY_MS = 30_000;
+/** An alarm that fails outside every run's own accounting retries with this backoff, at most this often. */
+const CRASH_BACKOFF_MS = 30_000;
+const MAX_CRASHES = 5;
+const CRASHES = "crashes";
 
-/** One persona: accepts dispatches, runs at most one run at a time inside alarm(), keeps runs in SQLite. */
 export class PersonaRunner extends DurableObject<Env> {
   private readonly store: RunStore;
   private alarmEnded = signal();
@@ -76,56 +65,61 @@ export class PersonaRunner extends DurableObject<Env> {
     const { persona, slot } = request;
     const now = Date.now();
     this.store.setFact("persona", JSON.stringify(persona));
-    const active = this.store.activeRun();
+    const active = this.store.activeHeader();
+    if (active && this.crashes() >= MAX_CRASHES) return { status: "error", reason: `run ${active.runId} is stuck: ${this.store.fact("crashReason")}` };
     const decision = decideDispatch({
       now,
       slot,
       manual: request.manual ?? false,
       cadence: persona.tickCadence,
       lastSlot: this.store.fact("lastSlot"),
-      activeRunId: active?.runId,
+      ...(active ? { activeRun: { runId: active.runId, queued: active.phase === "queued" } } : {}),
       lastFinishedAt: this.store.lastFinishedAt(),
       lastUnstartedFailureAt: this.store.lastUnstartedFailureAt(),
       loginBackoffUntil: Number(this.store.fact("loginBackoffUntil") ?? 0) || undefined,
       loginBackoffReason: this.store.fact("loginBackoffReason"),
-      outboxPending: !active && this.store.hasPendingOutbox(),
+      outboxPending: !active && this.store.hasPendingManaAuthDelivery(),
     });
     if (!decision.start) {
-      // Every dispatch re-arms a stuck run: an alarm whose retries ran out must not strand it.
-      if (active && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now);
-      return { status: decision.status, reason: decision.reason };
+      // A run whose alarm was lost (its retries ran out) is re-armed by the next dispatch.
+      if (active && active.phase !== "queued" && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now);
+      this.store.setFact("lastDispatch", JSON.stringify({ status: decision.status, reason: decision.reason, at: new Date(now).toISOString() }));
+      return { status: decision.status, reason: decision.reason, ...(active ? { runId: active.runId } : {}), summary: this.summary() };
     }
     const runId = `${slot}-${persona.userId}`;
     this.store.setFact("lastSlot", slot);
-    const waitUntil = request.notBefore && request.notBefore.at > now ? request.notBefore : undefined;
-    this.store.save({
+    this.store.deleteFact("lastDispatch");
+    this.store.deleteFact(CRASHES);
+    const { userId, email, archetype, tickCadence } = persona;
+    this.store.saveHeader({
       runId,
       tickId: runId,
       slot,
       manual: request.manual ?? false,
-      persona,
+      persona: { userId, email, archetype, tickCadence },
       phase: "queued",
       attempts: 0,
       createdAt: now,
       usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
       costUsd: 0,
-      ...(waitUntil ? { error: `waiting: ${waitUntil.reason}` } : {}),
+      error: "waiting: queued for a slot",
     });
-    await this.ctx.storage.setAlarm(waitUntil ? waitUntil.at + spreadMs(persona.userId) : now);
-    return waitUntil ? { status: "held", runId, reason: waitUntil.reason } : { status: "started", runId };
+    return { status: "queued", runId, summary: this.summary() };
   }
 
   override async alarm(): Promise<void> {
-    const run = this.store.activeRun();
-    if (!run) return;
     const config = loadConfig(this.env);
-    const log = createLogger({ tickId: run.tickId, persona: run.persona.email, runId: run.runId });
+    const run = this.store.activeHeader();
+    const log = createLogger(run ? { tickId: run.tickId, persona: run.persona.email, runId: run.runId } : { persona: this.knownPersona()?.email });
     let alarmAt: number | undefined;
     try {
-      ({ alarmAt } = await advanceRun(run, this.deps(config, log)));
+      const deps = this.deps(config, log);
+      await deliverDue(undefined, this.knownPersona()?.userId ?? run?.persona.userId ?? "", deps);
+      const next = run ? await advanceRun(run, deps) : {};
+      alarmAt = earliest(next.alarmAt, this.store.nextPendingAt());
+      this.store.deleteFact(CRASHES);
     } catch (error) {
-      log.error("alarm_failed", { error });
-      alarmAt = Date.now() + UNEXPECTED_RETRY_MS;
+      alarmAt = this.crashed(error, run, log);
     }
     // Set late on purpose: an alarm set early would suppress the platform's retry of a crashed handler.
     // An earlier alarm set meanwhile (a wake() while this invocation waited for a slot) wins.
@@ -135,20 +129,19 @@ export class PersonaRunner extends DurableObject<Env> {
     this.alarmEnded = signal();
   }
 
-  /** The coordinator's nudge when a concurrency slot frees: try the waiting run now instead of at its retry. */
+  /** The coordinator granted this persona's waiting run a slot: run it now. */
   async wake(): Promise<void> {
-    if (this.store.activeRun()) await this.ctx.storage.setAlarm(Date.now());
+    if (this.store.activeHeader()) await this.ctx.storage.setAlarm(Date.now());
   }
 
   /**
    * Where a run stands, once it has settled or after `waitMs`, whichever is first; /diag/tick waits on this for
-   * the runs it dispatched. Answering at each alarm's end instead of being polled keeps the waiting off the CPU
-   * the runs need.
+   * the runs it dispatched. Answering at each alarm's end instead of being polled keeps the waiting off the CPU.
    */
   async runPhase(runId: string, waitMs = 0): Promise<RunPhase | undefined> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const run = this.store.run(runId);
+      const run = this.store.header(runId);
       if (!run || TERMINAL.has(run.phase) || Date.now() >= deadline) {
         return run && { phase: run.phase, ...(run.error ? { error: run.error } : {}), ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}) };
       }
@@ -158,27 +151,36 @@ export class PersonaRunner extends DurableObject<Env> {
     }
   }
 
-  status(): PersonaStatus {
-    const persona = this.store.fact("persona");
-    const parsed = persona ? (JSON.parse(persona) as DuePersona) : undefined;
-    const recent = this.store.recentRuns(200);
+  /** The persona as the directory lists it. */
+  summary(): PersonaSummary {
+    const persona = this.knownPersona();
+    const recent = this.store.recentHeaders(200);
     const active = recent.find((run) => !TERMINAL.has(run.phase));
     const last = recent.find((run) => TERMINAL.has(run.phase));
-    const today = new Date().toISOString().slice(0, 10);
+    const now = Date.now();
+    const today = new Date(now).toISOString().slice(0, 10);
     const todays = recent.filter((run) => new Date(run.createdAt).toISOString().startsWith(today));
     const backoff = Number(this.store.fact("loginBackoffUntil") ?? 0);
     const finishedAt = this.store.lastFinishedAt();
     const unstartedFailureAt = this.store.lastUnstartedFailureAt();
+    const lastDispatch = this.store.fact("lastDispatch");
+    const ref = persona ?? active?.persona ?? last?.persona;
     return {
-      ...(parsed ? { persona: { userId: parsed.userId, email: parsed.email, archetype: parsed.archetype, tickCadence: parsed.tickCadence } } : {}),
+      userId: ref?.userId ?? "",
+      email: ref?.email ?? "",
+      archetype: ref?.archetype ?? "",
+      tickCadence: ref?.tickCadence ?? "daily",
       ...(active ? { activeRun: view(active) } : {}),
       ...(last ? { lastRun: view(last) } : {}),
-      ...(parsed && (finishedAt ?? unstartedFailureAt) !== undefined
-        ? { nextEligibleAt: new Date(nextEligibleAt(parsed.tickCadence, finishedAt, unstartedFailureAt)).toISOString() }
+      ...(ref && (finishedAt ?? unstartedFailureAt) !== undefined
+        ? { nextEligibleAt: new Date(nextEligibleAt(ref.tickCadence, finishedAt, unstartedFailureAt)).toISOString() }
         : {}),
-      ...(backoff > Date.now() ? { loginBackoffUntil: new Date(backoff).toISOString(), loginBackoffReason: this.store.fact("loginBackoffReason") } : {}),
+      ...(backoff > now ? { loginBackoffUntil: new Date(backoff).toISOString(), loginBackoffReason: this.store.fact("loginBackoffReason") } : {}),
+      ...(lastDispatch ? { lastDispatch: JSON.parse(lastDispatch) as PersonaSummary["lastDispatch"] } : {}),
+      day: today,
       tokensToday: todays.reduce((sum, run) => sum + totalTokens(run.usage), 0),
       costTodayUsd: todays.reduce((sum, run) => sum + run.costUsd, 0),
+      updatedAt: now,
     };
   }
 
@@ -187,29 +189,50 @@ export class PersonaRunner extends DurableObject<Env> {
     return persona ? (JSON.parse(persona) as DuePersona) : undefined;
   }
 
-  runs(limit = 50): RunSummaryView[] {
-    return this.store.recentRuns(limit).map(view);
+  runs(limit = 50): RunView[] {
+    return this.store.recentHeaders(limit).map(view);
   }
 
-  run(runId: string): RunRecord | undefined {
-    return this.store.run(runId);
+  run(runId: string): RunDetail | undefined {
+    const header = this.store.header(runId);
+    return header && { ...header, transcript: replay(this.store.steps(runId)) };
+  }
+
+  /** One crash more of this object's alarm; after MAX_CRASHES the run is failed with the reason and left alone. */
+  private crashed(error: unknown, run: RunHeader | undefined, log: Logger): number | undefined {
+    const crashes = this.crashes() + 1;
+    const reason = error instanceof Error ? error.message : String(error);
+    log.error("alarm_failed", { error, crashes });
+    try {
+      this.store.setFact(CRASHES, String(crashes));
+      this.store.setFact("crashReason", reason.slice(0, 500));
+      if (crashes < MAX_CRASHES) return Date.now() + CRASH_BACKOFF_MS * 2 ** (crashes - 1);
+      if (run) this.store.saveHeader({ ...run, phase: "failed", finishedAt: Date.now(), error: `internal error after ${crashes} tries: ${reason.slice(0, 300)}` });
+    } catch (storageError) {
+      log.error("alarm_failed_to_record", { error: storageError });
+    }
+    return undefined;
+  }
+
+  private crashes(): number {
+    return Number(this.store.fact(CRASHES) ?? 0);
   }
 
   private deps(config: Config, log: Logger): RunDeps {
     const hub = coordinator(this.env.COORDINATOR);
     const ports = buildPorts(this.env, config);
     const started = Date.now();
-    let runId = "";
+    // The slot is the run's that acquired it, even when the run has finished by the time it is released.
+    let held = "";
     const slots: Slots = {
       acquire: async (fresh) => {
-        const run = this.store.activeRun();
-        runId = run?.runId ?? "";
-        return hub.acquire({ runId, persona: run?.persona.email ?? "", userId: run?.persona.userId ?? "", fresh, concurrency: config.PERSONA_CONCURRENCY, dailyTokenBudget: config.DAILY_TOKEN_BUDGET, envPaused: config.RUNNER_PAUSED });
+        const run = this.store.activeHeader();
+        held = run?.runId ?? "";
+        return hub.acquire({ runId: held, userId: run?.persona.userId ?? "", fresh });
       },
-      release: () => hub.release(runId),
+      release: async () => hub.release(held),
       coolDown: (until) => hub.coolDown(until),
       spend: (tokens, cost) => hub.spend(tokens, cost),
-      finished: (run) => hub.recordRun(summaryOf(run, config)),
     };
     return {
       config,
@@ -218,6 +241,8 @@ export class PersonaRunner extends DurableObject<Env> {
       store: this.store,
       log,
       now: Date.now,
+      persona: () => this.knownPersona() as DuePersona,
+      summary: () => this.summary(),
       yieldAt: { time: started + INVOCATION_MS, subrequests: INVOCATION_SUBREQUESTS },
       loginBackoff: (until, reason) => {
         this.store.setFact("loginBackoffUntil", String(until));
@@ -227,30 +252,24 @@ export class PersonaRunner extends DurableObject<Env> {
   }
 }
 
-function view(run: RunRecord): RunSummaryView {
-  const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+function view(run: RunHeader): RunView {
+  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     runId: run.runId,
     phase: run.phase,
     ...(run.error ? { error: run.error } : {}),
-    createdAt: new Date(run.createdAt).toISOString(),
+    createdAt: iso(run.createdAt),
     ...(run.startedAt ? { startedAt: iso(run.startedAt) } : {}),
     ...(run.finishedAt ? { finishedAt: iso(run.finishedAt) } : {}),
-    toolCalls: run.loop?.actions.length ?? 0,
+    toolCalls: run.totals?.toolCalls ?? 0,
     tokens: totalTokens(run.usage),
     costUsd: run.costUsd,
   };
 }
 
-function summaryOf(run: RunRecord, config: Config) {
-  return {
-    outcome: run.phase === "succeeded" ? ("succeeded" as const) : ("failed" as const),
-    durationMs: (run.finishedAt ?? Date.now()) - (run.startedAt ?? run.createdAt),
-    tools: (run.loop?.actions ?? []).map((action) => ({ toolName: action.toolName, result: action.result })),
-    ratings: (run.rating?.feedback ?? []).map((row) => ({ module: row.module, rating: row.rating })),
-    usage: run.usage,
-    costUsd: costUsd(run.usage, priceFor(config.ANTHROPIC_MODEL)),
-  };
+function earliest(...times: (number | undefined)[]): number | undefined {
+  const set = times.filter((time): time is number => time !== undefined);
+  return set.length > 0 ? Math.min(...set) : undefined;
 }
 
 /** A promise with its trigger: resolved once, then replaced, so each waiter sees the next event. */
@@ -260,15 +279,4 @@ function signal(): { promise: Promise<void>; fire: () => void } {
     fire = resolve;
   });
   return { promise, fire };
-}
-
-/** Up to ten minutes, stable per persona, so a queue of thousands does not wake in the same second. */
-function spreadMs(userId: string): number {
-  let hash = 0;
-  for (const char of userId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash % 600_000;
-}
-
-export function personaStub(ns: DurableObjectNamespace<PersonaRunner>, userId: string): DurableObjectStub<PersonaRunner> {
-  return ns.get(ns.idFromName(userId));
 }

@@ -1,147 +1,206 @@
-import type { LoopState } from "../claude/loop";
+/**
+ * @module
+ * The persona object's SQLite: small run headers, the runs' steps appended one row each (never a growing
+ * document rewritten), the outbox, and a few facts. Every write is held to the platform's row limit.
+ */
 import type { Usage } from "../claude/usage";
-import type { DuePersona, FeedbackRow } from "../mana/schemas";
+import type { Cadence } from "../mana/schemas";
+import type { RunStep } from "./transcript";
 
-export type Phase = "queued" | "main" | "rating" | "delivering" | "succeeded" | "failed";
+export type Phase = "queued" | "main" | "verifying" | "rating" | "delivering" | "succeeded" | "failed";
 export const TERMINAL: ReadonlySet<Phase> = new Set(["succeeded", "failed"]);
 
-export interface RatingRecord {
-  text: string;
-  feedback: FeedbackRow[];
+/** Who a run plays; the prompt itself is stored once, in the run's start step. */
+export interface PersonaRef {
+  userId: string;
+  email: string;
+  archetype: string;
+  tickCadence: Cadence;
 }
 
-/** A run as it is checkpointed: enough to resume it, and the transcript operators read afterwards. */
-export interface RunRecord {
+/** Counts for list views, set when the run's results are final. */
+export interface RunTotals {
+  toolCalls: number;
+  toolErrors: number;
+  verified: number;
+  notVisible: number;
+  ratings: number;
+}
+
+/** A run's small, rewritable part: where it stands and what it has cost. Its transcript is its steps. */
+export interface RunHeader {
   runId: string;
   tickId: string;
   slot: string;
   manual: boolean;
-  persona: DuePersona;
+  persona: PersonaRef;
   phase: Phase;
   attempts: number;
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;
-  /** The reason a run failed, or why it is waiting (retries, delivery). */
+  /** Why the run failed, or what it is waiting for. */
   error?: string;
   failure?: string;
-  /** Gave up before the main turn began (login, space, MCP setup): the persona retries after a wait. */
+  /** Gave up before the main turn began; `setupStage` says where (login, space, mcp). */
   failedBeforeStart?: boolean;
+  setupStage?: string;
+  /** Usage charged to the day's budget so far (model answers are stored first, then charged). */
   usage: Usage;
   costUsd: number;
-  loop?: LoopState;
-  rating?: RatingRecord;
   spaceId?: string;
+  totals?: RunTotals;
 }
 
-export type OutboxKind = "actions" | "feedback";
+export type OutboxKind = "actions" | "feedback" | "evidence" | "summary";
 export type OutboxStatus = "pending" | "delivered" | "dead" | "gone";
+/** What mana-auth must have before the persona runs again; the rest is the runner's own bookkeeping. */
+export const MANA_AUTH_KINDS: ReadonlySet<OutboxKind> = new Set(["actions", "feedback"]);
 
 export interface OutboxEntry {
   runId: string;
   kind: OutboxKind;
-  body: unknown[];
+  body: unknown;
   status: OutboxStatus;
   attempts: number;
   nextAt: number;
+  createdAt: number;
   lastError?: string;
 }
 
-/** The persona object's SQLite: runs (documents with indexed columns), the outbox, and a few facts. */
+/** Durable Object SQLite refuses a string, BLOB or row over 2 MB; local workerd does not, so this store does. */
+export const MAX_ROW_BYTES = 2_000_000;
+
+export class StorageLimitError extends Error {
+  override name = "StorageLimitError";
+}
+
+type Value = string | number | null;
+
 export class RunStore {
-  constructor(private readonly sql: SqlStorage) {
+  #written = 0;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly maxRowBytes = MAX_ROW_BYTES,
+  ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, phase TEXT NOT NULL, created_at INTEGER NOT NULL,
-        finished_at INTEGER, doc TEXT NOT NULL);
+        finished_at INTEGER, doc TEXT NOT NULL, started_at INTEGER, unstarted_failure INTEGER NOT NULL DEFAULT 0);
       CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created_at);
+      CREATE TABLE IF NOT EXISTS steps (run_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq));
       CREATE TABLE IF NOT EXISTS outbox (run_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (run_id, kind));
+        attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, created_at INTEGER, PRIMARY KEY (run_id, kind));
       CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    this.#migrate();
   }
 
-  save(run: RunRecord): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?)",
+  /** Bytes handed to SQLite since this store was created (the bench's storage figure). */
+  get bytesWritten(): number {
+    return this.#written;
+  }
+
+  saveHeader(run: RunHeader): void {
+    this.#write(
+      `INSERT INTO runs (run_id, phase, created_at, finished_at, started_at, unstarted_failure, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id) DO UPDATE SET phase = excluded.phase, finished_at = excluded.finished_at, started_at = excluded.started_at,
+         unstarted_failure = excluded.unstarted_failure, doc = excluded.doc`,
       run.runId,
       run.phase,
       run.createdAt,
       run.finishedAt ?? null,
+      run.startedAt ?? null,
+      run.failedBeforeStart ? 1 : 0,
       JSON.stringify(run),
     );
   }
 
-  run(runId: string): RunRecord | undefined {
+  header(runId: string): RunHeader | undefined {
     const row = this.sql.exec<{ doc: string }>("SELECT doc FROM runs WHERE run_id = ?", runId).toArray()[0];
-    return row ? (JSON.parse(row.doc) as RunRecord) : undefined;
+    return row ? (JSON.parse(row.doc) as RunHeader) : undefined;
   }
 
   /** The unfinished run, if any; there is at most one by construction of dispatch. */
-  activeRun(): RunRecord | undefined {
+  activeHeader(): RunHeader | undefined {
     const row = this.sql
       .exec<{ doc: string }>("SELECT doc FROM runs WHERE phase NOT IN ('succeeded', 'failed') ORDER BY created_at LIMIT 1")
       .toArray()[0];
-    return row ? (JSON.parse(row.doc) as RunRecord) : undefined;
+    return row ? (JSON.parse(row.doc) as RunHeader) : undefined;
   }
 
-  recentRuns(limit: number): RunRecord[] {
+  recentHeaders(limit: number): RunHeader[] {
     return this.sql
       .exec<{ doc: string }>("SELECT doc FROM runs ORDER BY created_at DESC LIMIT ?", limit)
       .toArray()
-      .map((row) => JSON.parse(row.doc) as RunRecord);
+      .map((row) => JSON.parse(row.doc) as RunHeader);
+  }
+
+  /** Appends a step; its sequence number is the next of this run, so replay order is write order. */
+  appendStep(runId: string, step: RunStep): void {
+    this.#write(
+      "INSERT INTO steps (run_id, seq, kind, body) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id = ?), ?, ?)",
+      runId,
+      runId,
+      step.type,
+      JSON.stringify(step),
+    );
+  }
+
+  steps(runId: string): RunStep[] {
+    return this.sql
+      .exec<{ body: string }>("SELECT body FROM steps WHERE run_id = ? ORDER BY seq", runId)
+      .toArray()
+      .map((row) => JSON.parse(row.body) as RunStep);
   }
 
   /** When the newest run that gave up before it started ended (not one dropped by a pause or never tried). */
   lastUnstartedFailureAt(): number | undefined {
-    const row = this.sql
-      .exec<{ at: number | null }>("SELECT MAX(finished_at) AS at FROM runs WHERE json_extract(doc, '$.failedBeforeStart') = 1")
-      .one();
-    return row.at ?? undefined;
+    return this.sql.exec<{ at: number | null }>("SELECT MAX(finished_at) AS at FROM runs WHERE unstarted_failure = 1").one().at ?? undefined;
   }
 
   /** When the last run that actually started ended; a run that never started does not count toward cadence. */
   lastFinishedAt(): number | undefined {
-    const row = this.sql
-      .exec<{ at: number | null }>("SELECT MAX(finished_at) AS at FROM runs WHERE json_extract(doc, '$.startedAt') IS NOT NULL")
-      .one();
-    return row.at ?? undefined;
+    return this.sql.exec<{ at: number | null }>("SELECT MAX(finished_at) AS at FROM runs WHERE started_at IS NOT NULL").one().at ?? undefined;
   }
 
-  /** Keeps the newest `keep` runs; an undelivered outbox keeps its run. */
+  /** Keeps the newest `keep` finished runs and their steps; a run with an undelivered outbox entry stays. */
   prune(keep: number): void {
-    this.sql.exec(
-      `DELETE FROM runs WHERE phase IN ('succeeded', 'failed') AND run_id NOT IN
-         (SELECT run_id FROM runs ORDER BY created_at DESC LIMIT ?)
-       AND run_id NOT IN (SELECT run_id FROM outbox WHERE status = 'pending')`,
-      keep,
-    );
-    // Parked batches (dead, gone) outlive their run: they are the only copy of what mana-auth refused.
+    const stale = `SELECT run_id FROM runs WHERE phase IN ('succeeded', 'failed') AND run_id NOT IN
+        (SELECT run_id FROM runs ORDER BY created_at DESC LIMIT ?)
+      AND run_id NOT IN (SELECT run_id FROM outbox WHERE status = 'pending')`;
+    this.sql.exec(`DELETE FROM steps WHERE run_id IN (${stale})`, keep);
+    this.sql.exec(`DELETE FROM runs WHERE run_id IN (${stale})`, keep);
+    // Parked batches (dead, gone) outlive their run: they are the only copy of what was refused.
     this.sql.exec("DELETE FROM outbox WHERE status = 'delivered' AND run_id NOT IN (SELECT run_id FROM runs)");
   }
 
-  enqueue(runId: string, kind: OutboxKind, body: unknown[], now: number): void {
-    // OR IGNORE: a batch, once written, is never rebuilt, so every resend is the identical request.
-    this.sql.exec("INSERT OR IGNORE INTO outbox (run_id, kind, body, status, next_at) VALUES (?, ?, ?, 'pending', ?)", runId, kind, JSON.stringify(body), now);
+  enqueue(runId: string, kind: OutboxKind, body: unknown, now: number): void {
+    // OR IGNORE: an entry, once written, is never rebuilt, so every resend is the identical request.
+    this.#write(
+      "INSERT OR IGNORE INTO outbox (run_id, kind, body, status, next_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?)",
+      runId,
+      kind,
+      JSON.stringify(body),
+      now,
+      now,
+    );
   }
 
   outbox(runId: string): OutboxEntry[] {
-    return this.sql
-      .exec<{ run_id: string; kind: string; body: string; status: string; attempts: number; next_at: number; last_error: string | null }>(
-        "SELECT * FROM outbox WHERE run_id = ? ORDER BY kind",
-        runId,
-      )
-      .toArray()
-      .map((row) => ({
-        runId: row.run_id,
-        kind: row.kind as OutboxKind,
-        body: JSON.parse(row.body) as unknown[],
-        status: row.status as OutboxStatus,
-        attempts: row.attempts,
-        nextAt: row.next_at,
-        ...(row.last_error ? { lastError: row.last_error } : {}),
-      }));
+    return this.#entries("SELECT * FROM outbox WHERE run_id = ? ORDER BY kind", runId);
+  }
+
+  /** Pending entries of any run that are due, oldest first. */
+  dueEntries(now: number): OutboxEntry[] {
+    return this.#entries("SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at", now);
+  }
+
+  nextPendingAt(): number | undefined {
+    return this.sql.exec<{ at: number | null }>("SELECT MIN(next_at) AS at FROM outbox WHERE status = 'pending'").one().at ?? undefined;
   }
 
   updateOutbox(entry: OutboxEntry): void {
-    this.sql.exec(
+    this.#write(
       "UPDATE outbox SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE run_id = ? AND kind = ?",
       entry.status,
       entry.attempts,
@@ -152,8 +211,9 @@ export class RunStore {
     );
   }
 
-  hasPendingOutbox(): boolean {
-    return this.sql.exec("SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1").toArray().length > 0;
+  /** mana-auth still lacks a run's actions or feedback: the persona must not run again yet. */
+  hasPendingManaAuthDelivery(): boolean {
+    return this.sql.exec("SELECT 1 FROM outbox WHERE status = 'pending' AND kind IN ('actions', 'feedback') LIMIT 1").toArray().length > 0;
   }
 
   fact(key: string): string | undefined {
@@ -161,6 +221,93 @@ export class RunStore {
   }
 
   setFact(key: string, value: string): void {
-    this.sql.exec("INSERT OR REPLACE INTO facts VALUES (?, ?)", key, value);
+    if (this.fact(key) === value) return;
+    this.#write("INSERT OR REPLACE INTO facts VALUES (?, ?)", key, value);
+  }
+
+  deleteFact(key: string): void {
+    this.sql.exec("DELETE FROM facts WHERE key = ?", key);
+  }
+
+  #entries(query: string, ...bindings: Value[]): OutboxEntry[] {
+    return this.sql
+      .exec<{ run_id: string; kind: string; body: string; status: string; attempts: number; next_at: number; created_at: number | null; last_error: string | null }>(
+        query,
+        ...bindings,
+      )
+      .toArray()
+      .map((row) => ({
+        runId: row.run_id,
+        kind: row.kind as OutboxKind,
+        body: JSON.parse(row.body) as unknown,
+        status: row.status as OutboxStatus,
+        attempts: row.attempts,
+        nextAt: row.next_at,
+        createdAt: row.created_at ?? row.next_at,
+        ...(row.last_error ? { lastError: row.last_error } : {}),
+      }));
+  }
+
+  /** Every write goes through here: held to the row limit production enforces, and counted. */
+  #write(query: string, ...bindings: Value[]): void {
+    let bytes = 0;
+    for (const value of bindings) bytes += typeof value === "string" ? byteLength(value) : 8;
+    if (bytes > this.maxRowBytes) {
+      throw new StorageLimitError(`a row of ${bytes} bytes exceeds the ${this.maxRowBytes}-byte limit of Durable Object SQLite`);
+    }
+    this.sql.exec(query, ...bindings);
+    this.#written += bytes;
+  }
+
+  /**
+   * Storage of the first version kept each run as one growing document: its columns are added and filled from
+   * the documents, and a run it left mid-turn is closed, its recorded calls queued for mana-auth.
+   */
+  #migrate(): void {
+    if (!this.#addColumn("runs", "started_at INTEGER")) return;
+    this.#addColumn("runs", "unstarted_failure INTEGER NOT NULL DEFAULT 0");
+    this.#addColumn("outbox", "created_at INTEGER");
+    this.sql.exec(`UPDATE runs SET started_at = json_extract(doc, '$.startedAt'),
+      unstarted_failure = COALESCE(json_extract(doc, '$.failedBeforeStart'), 0)`);
+    const open = this.sql
+      .exec<{ doc: string }>("SELECT doc FROM runs WHERE phase IN ('main', 'rating') AND json_extract(doc, '$.loop') IS NOT NULL")
+      .toArray();
+    for (const { doc } of open) this.#closeLegacyRun(JSON.parse(doc) as LegacyRun);
+  }
+
+  #closeLegacyRun(run: LegacyRun): void {
+    const now = Date.now();
+    const actions = (run.loop?.actions ?? []).map(({ toolName, result, inputHash, latencyMs, errorMessage }) => ({
+      tickId: run.tickId,
+      toolName,
+      result,
+      inputHash,
+      latencyMs: Math.round(latencyMs),
+      ...(errorMessage !== undefined ? { errorMessage } : {}),
+    }));
+    if (actions.length > 0) this.enqueue(run.runId, "actions", actions, now);
+    const { loop: _dropped, ...header } = run;
+    this.saveHeader({ ...header, phase: "delivering", failure: "interrupted by the runner's storage upgrade", usage: run.usage, costUsd: run.costUsd });
+  }
+
+  /** False when the column is there already: this version's schema needs no migration. */
+  #addColumn(table: string, column: string): boolean {
+    try {
+      this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+      return true;
+    } catch (error) {
+      if (/duplicate column/i.test(String(error))) return false;
+      throw error;
+    }
   }
 }
+
+type LegacyRun = RunHeader & {
+  loop?: { actions: { toolName: string; result: "ok" | "error"; inputHash: string; latencyMs: number; errorMessage?: string }[] };
+};
+
+function byteLength(text: string): number {
+  return encoder.encode(text).length;
+}
+
+const encoder = new TextEncoder();

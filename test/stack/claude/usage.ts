@@ -26,7 +26,7 @@ export function bill(request: MessagesRequest, cache: PromptCache, outputTokens:
 
 /** Shorter prefixes are never cached; the newest Haiku and Opus need more than the rest. */
 export function minimumCacheable(model: string): number {
-  return /haiku-4-5|opus-4-5/.test(model) ? 4096 : 1024;
+  return /haiku-4-5|opus-4-[56]/.test(model) ? 4096 : 1024;
 }
 
 /**

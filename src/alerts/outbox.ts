@@ -1,0 +1,94 @@
+/**
+ * @module
+ * Alert messages waiting for the webhook, each under an id that makes a retry the same message: a finding's
+ * id, occurrence and event, or the digest's day. Nothing is sent twice by design, and nothing is dropped silently.
+ */
+import { backoffMs } from "../net/http";
+
+const BACKOFF = { baseDelayMs: 2_000, maxDelayMs: 30 * 60_000 };
+/** After a day of failed attempts a message is parked as dead, kept and counted. */
+const GIVE_UP_MS = 24 * 3_600_000;
+
+export interface Alert {
+  id: string;
+  findingId?: string;
+  body: unknown;
+  attempts: number;
+  nextAt: number;
+  createdAt: number;
+}
+
+export class AlertOutbox {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, finding_id TEXT, body TEXT NOT NULL, status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, created_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS alerts_due ON alerts (status, next_at);`);
+  }
+
+  /** False when a message with this id was queued before: the same event never becomes a second message. */
+  enqueue(id: string, findingId: string | undefined, body: unknown, now: number): boolean {
+    return (
+      this.sql.exec(
+        "INSERT OR IGNORE INTO alerts (id, finding_id, body, status, next_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?)",
+        id,
+        findingId ?? null,
+        JSON.stringify(body),
+        now,
+        now,
+      ).rowsWritten > 0
+    );
+  }
+
+  due(now: number): Alert[] {
+    return this.sql
+      .exec<{ id: string; finding_id: string | null; body: string; attempts: number; next_at: number; created_at: number }>(
+        "SELECT * FROM alerts WHERE status = 'pending' AND next_at <= ? ORDER BY created_at",
+        now,
+      )
+      .toArray()
+      .map((row) => ({
+        id: row.id,
+        ...(row.finding_id ? { findingId: row.finding_id } : {}),
+        body: JSON.parse(row.body) as unknown,
+        attempts: row.attempts,
+        nextAt: row.next_at,
+        createdAt: row.created_at,
+      }));
+  }
+
+  delivered(id: string, attempts: number): void {
+    this.sql.exec("UPDATE alerts SET status = 'delivered', attempts = ?, last_error = NULL WHERE id = ?", attempts, id);
+  }
+
+  /** Another attempt later, with backoff and jitter; after a day of failures the message is parked. */
+  failed(alert: Alert, error: string, now: number): void {
+    const attempts = alert.attempts + 1;
+    const dead = now - alert.createdAt >= GIVE_UP_MS;
+    this.sql.exec(
+      "UPDATE alerts SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
+      dead ? "dead" : "pending",
+      attempts,
+      now + backoffMs(attempts, BACKOFF),
+      error.slice(0, 500),
+      alert.id,
+    );
+  }
+
+  /** An acknowledged finding's message that has not gone out yet stays unsent. */
+  mute(findingId: string): void {
+    this.sql.exec("UPDATE alerts SET status = 'muted' WHERE finding_id = ? AND status = 'pending' AND id LIKE '%#opened'", findingId);
+  }
+
+  nextAt(): number | undefined {
+    return this.sql.exec<{ at: number | null }>("SELECT MIN(next_at) AS at FROM alerts WHERE status = 'pending'").one().at ?? undefined;
+  }
+
+  pending(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE status = 'pending'").one().n;
+  }
+
+  /** Delivered and parked messages older than a week are dropped; their findings keep the story. */
+  prune(now: number): void {
+    this.sql.exec("DELETE FROM alerts WHERE status != 'pending' AND created_at < ?", now - 7 * 24 * 3_600_000);
+  }
+}

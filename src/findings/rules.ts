@@ -1,0 +1,145 @@
+/**
+ * @module
+ * When each kind of finding holds, as pure functions of the recent evidence: a tool failing, a write not
+ * visible, one persona's calls failing where others' succeed, a module's rating dropping, a persona failing
+ * before its run starts. Each verdict carries its counts, error signatures and example runs.
+ */
+import type { Config } from "../config";
+import { signatureOf } from "./signature";
+
+export type FindingKind = "tool-failing" | "write-not-visible" | "persona-tools-failing" | "rating-drop" | "setup-failing";
+
+export interface FindingRules {
+  windowMs: number;
+  recoveryMs: number;
+  /** Calls or checks needed before a share means anything; the newest twice as many are judged. */
+  minEvidence: number;
+  errorShare: number;
+  ratingDrop: number;
+  minRatings: number;
+  setupFailures: number;
+}
+
+export function rulesOf(config: Config): FindingRules {
+  return {
+    windowMs: config.FINDING_WINDOW_HOURS * 3_600_000,
+    recoveryMs: config.FINDING_RECOVERY_MINUTES * 60_000,
+    minEvidence: config.FINDING_MIN_EVIDENCE,
+    errorShare: config.FINDING_ERROR_SHARE,
+    ratingDrop: config.FINDING_RATING_DROP,
+    minRatings: config.FINDING_MIN_RATINGS,
+    setupFailures: config.FINDING_SETUP_FAILURES,
+  };
+}
+
+/** One piece of evidence: a call, a check, a run's start; newest first wherever a list of them is passed. */
+export interface Outcome {
+  at: number;
+  ok: boolean;
+  error?: string;
+  runId: string;
+  userId: string;
+  persona: string;
+}
+
+export interface Example {
+  runId: string;
+  userId: string;
+  persona: string;
+  at: number;
+}
+
+export interface Verdict {
+  holds: boolean;
+  title: string;
+  summary: string;
+  counts: Record<string, number>;
+  signatures: { signature: string; count: number }[];
+  examples: Example[];
+}
+
+const TOP = 5;
+const DAY = 24 * 3_600_000;
+
+export function toolFailing(tool: string, outcomes: readonly Outcome[], rules: FindingRules, now: number): Verdict {
+  const recent = recentOf(outcomes, rules, now);
+  const failed = recent.filter((outcome) => !outcome.ok);
+  const holds = recent.length >= rules.minEvidence && failed.length / recent.length >= rules.errorShare;
+  return verdict(holds, `${tool} is failing`, `${failed.length} of the last ${recent.length} calls of ${tool} failed`, { calls: recent.length, failed: failed.length }, failed);
+}
+
+export function writeNotVisible(tool: string, checks: readonly Outcome[], rules: FindingRules, now: number): Verdict {
+  const recent = recentOf(checks, rules, now);
+  const invisible = recent.filter((check) => !check.ok);
+  const holds = recent.length >= rules.minEvidence && invisible.length / recent.length >= rules.errorShare;
+  const summary = `${invisible.length} of the last ${recent.length} writes of ${tool} that answered ok were missing or different when read back`;
+  return verdict(holds, `${tool} writes are not visible in reads`, summary, { checks: recent.length, notVisible: invisible.length }, invisible);
+}
+
+/** One persona's calls fail while the same tools work for the others: the persona's account, not the app. */
+export function personaToolsFailing(persona: string, own: readonly Outcome[], others: readonly Outcome[], rules: FindingRules, now: number): Verdict {
+  const mine = recentOf(own, rules, now);
+  const failed = mine.filter((outcome) => !outcome.ok);
+  const theirs = others.filter((outcome) => outcome.at >= now - rules.windowMs);
+  const theirsFailed = theirs.filter((outcome) => !outcome.ok).length;
+  const outlier = theirs.length >= rules.minEvidence && theirsFailed / theirs.length < rules.errorShare;
+  const holds = outlier && mine.length >= rules.minEvidence && failed.length / mine.length >= rules.errorShare;
+  const summary = `${failed.length} of ${persona}'s last ${mine.length} calls failed, while the same tools failed in ${theirsFailed} of ${theirs.length} calls of other personas`;
+  return verdict(holds, `${persona}'s calls are failing`, summary, { calls: mine.length, failed: failed.length, othersCalls: theirs.length, othersFailed: theirsFailed }, failed);
+}
+
+export interface RatingWindow {
+  sum: number;
+  count: number;
+}
+
+/** The last day's average against the seven days before it. */
+export function ratingDrop(module: string, lastDay: RatingWindow, trailing: RatingWindow, low: readonly Outcome[], rules: FindingRules): Verdict {
+  const last = lastDay.count > 0 ? lastDay.sum / lastDay.count : 0;
+  const before = trailing.count > 0 ? trailing.sum / trailing.count : 0;
+  const enough = lastDay.count >= rules.minRatings && trailing.count >= rules.minRatings * 2;
+  const holds = enough && before - last >= rules.ratingDrop;
+  const summary = `${module} averaged ${last.toFixed(2)} over the last day (${lastDay.count} ratings) against ${before.toFixed(2)} over the seven days before (${trailing.count})`;
+  return verdict(holds, `${module} ratings dropped`, summary, { lastDayRatings: lastDay.count, trailingRatings: trailing.count }, low);
+}
+
+export function setupFailing(persona: string, attempts: readonly Outcome[], rules: FindingRules, now: number): Verdict {
+  const latest = attempts.filter((attempt) => attempt.at >= now - Math.max(rules.windowMs, DAY)).slice(0, rules.setupFailures);
+  const holds = latest.length >= rules.setupFailures && latest.every((attempt) => !attempt.ok);
+  const failed = latest.filter((attempt) => !attempt.ok);
+  const summary = `the last ${latest.length} runs of ${persona} failed before they started`;
+  return verdict(holds, `${persona} fails before its runs start`, summary, { attempts: latest.length, failed: failed.length }, failed);
+}
+
+function recentOf(outcomes: readonly Outcome[], rules: FindingRules, now: number): Outcome[] {
+  return outcomes.filter((outcome) => outcome.at >= now - rules.windowMs).slice(0, rules.minEvidence * 2);
+}
+
+function verdict(holds: boolean, title: string, summary: string, counts: Record<string, number>, failing: readonly Outcome[]): Verdict {
+  return { holds, title, summary, counts, signatures: signatures(failing), examples: examples(failing) };
+}
+
+function signatures(failing: readonly Outcome[]): Verdict["signatures"] {
+  const counts = new Map<string, number>();
+  for (const outcome of failing) {
+    if (!outcome.error) continue;
+    const signature = signatureOf(outcome.error);
+    counts.set(signature, (counts.get(signature) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP)
+    .map(([signature, count]) => ({ signature, count }));
+}
+
+function examples(failing: readonly Outcome[]): Example[] {
+  const seen = new Set<string>();
+  const picked: Example[] = [];
+  for (const { runId, userId, persona, at } of failing) {
+    if (seen.has(runId)) continue;
+    seen.add(runId);
+    picked.push({ runId, userId, persona, at });
+    if (picked.length === TOP) break;
+  }
+  return picked;
+}

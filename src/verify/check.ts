@@ -1,0 +1,116 @@
+/**
+ * @module
+ * Read-after-write checks as pure functions: which reads a run's writes need, and what a read result says about
+ * each write (verified, missing, mismatch with the differing fields, read failed, unverifiable).
+ */
+import type { ActionRecord } from "../claude/conversation";
+import { READ_TOOLS, type ReadPath, VERIFY_TABLE, type WriteCheck } from "./table";
+
+export type CheckStatus = "verified" | "missing" | "mismatch" | "read failed" | "unverifiable";
+
+export interface FieldDiff {
+  field: string;
+  expected: unknown;
+  actual: unknown;
+}
+
+export interface CheckResult {
+  toolUseId: string;
+  tool: string;
+  status: CheckStatus;
+  detail?: string;
+  diffs?: FieldDiff[];
+}
+
+export interface PlannedCheck {
+  action: ActionRecord;
+  check: WriteCheck;
+  written: Record<string, unknown> | undefined;
+}
+
+/** One read call and the writes it can check; `key` identifies it across a resume. */
+export interface ReadGroup {
+  key: string;
+  read: ReadPath;
+  args: Record<string, unknown>;
+  checks: PlannedCheck[];
+}
+
+export interface Plan {
+  groups: ReadGroup[];
+  /** Writes no read can check, answered without a call. */
+  unverifiable: CheckResult[];
+}
+
+/** Every successful call that is not a known read is a write to check; calls that failed changed nothing known. */
+export function planChecks(actions: readonly ActionRecord[]): Plan {
+  const groups = new Map<string, ReadGroup>();
+  const unverifiable: CheckResult[] = [];
+  for (const action of actions) {
+    if (action.result !== "ok" || READ_TOOLS.has(action.toolName)) continue;
+    const entry = VERIFY_TABLE[action.toolName];
+    if (!entry || "unverifiable" in entry) {
+      const detail = entry ? entry.unverifiable : `${action.toolName} is not in the verification table`;
+      unverifiable.push({ toolUseId: action.toolUseId, tool: action.toolName, status: "unverifiable", detail });
+      continue;
+    }
+    const input = asObject(action.input) ?? {};
+    const written = asObject(parseJson(action.output));
+    const args = entry.read.args(input, written);
+    const key = `${entry.read.tool} ${JSON.stringify(args)}`;
+    const group = groups.get(key) ?? { key, read: entry.read, args, checks: [] };
+    group.checks.push({ action, check: entry, written });
+    groups.set(key, group);
+  }
+  return { groups: [...groups.values()], unverifiable };
+}
+
+/** What one read's answer says about each write of its group. */
+export function judge(group: ReadGroup, outcome: { ok: true; text: string } | { ok: false; error: string }): CheckResult[] {
+  const base = (planned: PlannedCheck) => ({ toolUseId: planned.action.toolUseId, tool: planned.action.toolName });
+  if (!outcome.ok) return group.checks.map((planned) => ({ ...base(planned), status: "read failed", detail: `${group.read.tool}: ${outcome.error}` }));
+  const list = asObject(parseJson(outcome.text))?.[group.read.list];
+  if (!Array.isArray(list)) {
+    const detail = `${group.read.tool} answered without a "${group.read.list}" list`;
+    return group.checks.map((planned) => ({ ...base(planned), status: "read failed", detail }));
+  }
+  return group.checks.map((planned) => ({ ...base(planned), ...compare(planned, list.map(asObject)) }));
+}
+
+function compare(planned: PlannedCheck, entities: (Record<string, unknown> | undefined)[]): Pick<CheckResult, "status" | "detail" | "diffs"> {
+  const input = asObject(planned.action.input) ?? {};
+  const id = planned.check.id === "result" ? planned.written?.id : input.id;
+  const found =
+    typeof id === "string"
+      ? entities.find((entity) => entity?.id === id)
+      : entities.find((entity) => planned.check.matchBy.length > 0 && planned.check.matchBy.every((field) => same(entity?.[field], input[field])));
+  const by = typeof id === "string" ? `id ${id}` : `fields ${planned.check.matchBy.join(", ")}`;
+  if (!found) return { status: "missing", detail: `no entity with ${by} in the read` };
+  const diffs = Object.entries(planned.check.expect(input))
+    .filter(([field, expected]) => !same(found[field], expected))
+    .map(([field, expected]) => ({ field, expected, actual: found[field] }));
+  if (diffs.length > 0) return { status: "mismatch", detail: `differs in ${diffs.map((diff) => diff.field).join(", ")}`, diffs };
+  return { status: "verified" };
+}
+
+/** Equal as values; two ISO timestamps are equal when they name the same instant, whatever their offsets. */
+function same(actual: unknown, expected: unknown): boolean {
+  if (typeof actual === "string" && typeof expected === "string" && ISO_INSTANT.test(actual) && ISO_INSTANT.test(expected)) {
+    return Date.parse(actual) === Date.parse(expected);
+  }
+  return JSON.stringify(actual) === JSON.stringify(expected);
+}
+
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
