@@ -3,7 +3,7 @@ import { startWorker } from "./wrangler-dev.mjs";
 
 const workers = [
   startWorker("stack", ["-c", "test/stack/wrangler.toml", "--port", "8788", "--inspector-port", "9230"]),
-  startWorker("runner", ["--port", "8787", "--inspector-port", "9229", "--test-scheduled", ...process.argv.slice(2)]),
+  startWorker("runner", ["--env", "dev", "--port", "8787", "--inspector-port", "9229", "--test-scheduled", ...process.argv.slice(2)]),
 ];
 
 const stopAll = async (code) => {

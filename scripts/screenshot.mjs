@@ -122,8 +122,9 @@ async function main() {
     const persist = ["--persist-to", join(scratch, "state")];
     const stackArgs = ["-c", "test/stack/wrangler.toml", "--port", String(STACK_PORT), "--inspector-port", "29230", ...persist];
     // wrangler.toml's dev vars point at the stand-in on 8788; these point the runner at this script's stand-in.
-    const runnerArgs = ["--port", String(RUNNER_PORT), "--inspector-port", "29229", ...persist];
+    const runnerArgs = ["--env", "dev", "--port", String(RUNNER_PORT), "--inspector-port", "29229", ...persist];
     for (const name of ["MANA_AUTH_URL", "MANA_MCP_URL", "ANTHROPIC_BASE_URL"]) runnerArgs.push("--var", `${name}:${stackUrl}`);
+    runnerArgs.push("--var", `ALERT_WEBHOOK_URL:${stackUrl}/__stack/webhook`, "--var", `RUNNER_PUBLIC_URL:${runnerUrl}`);
     workers.push(startWorker("stack", stackArgs, { quiet: true, onLine: remember("stack") }));
     workers.push(startWorker("runner", runnerArgs, { quiet: true, onLine: remember("runner") }));
     await withTimeout(Promise.all(workers.map((worker) => worker.ready)), 120_000, "starting wrangler dev");

@@ -91,3 +91,29 @@ export async function personaId(name: string): Promise<string> {
 export async function claudeFaults(faults: unknown[], match?: string): Promise<void> {
   await stackJson("/__stack/claude/faults", send("POST", { faults, ...(match ? { match } : {}) }));
 }
+
+/** Event-driven gates of the stand-ins: a held request waits until released, and `held` answers once it waits. */
+export const gates = {
+  claude: {
+    hold: (times = 1, match?: string) => claudeFaults(Array.from({ length: times }, () => ({ fault: "hold" })), match),
+    held: (atLeast = 1, waitMs = 20_000) => stackJson<{ held: number }>(`/__stack/claude/held?atLeast=${atLeast}&waitMs=${waitMs}`),
+    release: () => stackJson<{ released: number }>("/__stack/claude/release", send("POST")),
+  },
+  mcp: {
+    hold: (options: { times?: number; userId?: string; tool?: string } = {}) =>
+      stackJson("/__stack/mcp/faults", send("POST", { tool: options.tool ?? "*", kind: "hold", times: options.times ?? 1, ...(options.userId ? { userId: options.userId } : {}) })),
+    held: (atLeast = 1, waitMs = 20_000) => stackJson<{ held: number }>(`/__stack/mcp/held?atLeast=${atLeast}&waitMs=${waitMs}`),
+    release: () => stackJson<{ released: number }>("/__stack/mcp/release", send("POST")),
+  },
+};
+
+export interface ClaudeStats {
+  requests: number;
+  received: number;
+  receivedBySystem: Record<string, number>;
+  byStatus: Record<string, number>;
+  log: { status: number; tools: string[]; usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number } | null; system: string }[];
+  usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
+}
+
+export const claudeStats = () => stackJson<ClaudeStats>("/__stack/claude/stats");

@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { createApp } from "../src/http/app";
 import type { Env } from "../src/env";
-import { claudeFaults, diagTick, freshWorld, personaId, personas, rows, SATURDAY, send, stackJson, WEDNESDAY } from "./helpers";
+import { personaStub } from "../src/persona/wake";
+import { claudeFaults, diagTick, freshWorld, gates, personaId, personas, rows, SATURDAY, send, stackJson, WEDNESDAY } from "./helpers";
 import { expectExactlyOnce, runsOf } from "./invariants";
 
 beforeEach(() => freshWorld());
@@ -79,14 +80,17 @@ describe("the cron and the switches", () => {
   });
 
   it("dispatches through the scheduled handler and returns before the runs finish", async () => {
-    const runner = env as unknown as Env;
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), runner);
-    const hub = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: unknown[] };
-    expect(hub.personas).toHaveLength(10);
-    for (const persona of personas) {
-      const userId = await personaId(persona.name);
-      for (let i = 0; i < 200 && (await runsOf(userId))[0]?.phase !== "succeeded"; i++) await new Promise((r) => setTimeout(r, 100));
-      expect((await runsOf(userId))[0]?.phase).toBe("succeeded");
+    // The first two model requests (one per concurrency slot) hang until released: the handler must return anyway.
+    await gates.claude.hold(2);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env as unknown as Env);
+    expect((await gates.claude.held(2)).held).toBe(2);
+    const ids = await Promise.all(personas.map((persona) => personaId(persona.name)));
+    const runs = (await Promise.all(ids.map(runsOf))).map(([run]) => run);
+    expect(runs.every((run) => run && !["succeeded", "failed"].includes(run.phase))).toBe(true);
+    await gates.claude.release();
+    for (const [index, userId] of ids.entries()) {
+      const settled = await personaStub(env as unknown as Env, userId).runPhase(runs[index]?.runId as string, 60_000);
+      expect(settled?.phase, personas[index]?.name).toBe("succeeded");
       expect((await rows(userId)).actions.length).toBeGreaterThan(0);
     }
   });

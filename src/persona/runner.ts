@@ -35,6 +35,7 @@ export interface DispatchResult {
 
 export interface RunPhase {
   phase: RunHeader["phase"];
+  attempts: number;
   error?: string;
   finishedAt?: number;
 }
@@ -135,15 +136,17 @@ export class PersonaRunner extends DurableObject<Env> {
   }
 
   /**
-   * Where a run stands, once it has settled or after `waitMs`, whichever is first; /diag/tick waits on this for
-   * the runs it dispatched. Answering at each alarm's end instead of being polled keeps the waiting off the CPU.
+   * Where a run stands, once it has settled, moved on from `known` (another phase or attempt), or after `waitMs`,
+   * whichever is first (an error counts as moving on). /diag/tick waits on this for the runs it queued; answering at each alarm's end instead of
+   * being polled keeps the waiting off the CPU the runs need.
    */
-  async runPhase(runId: string, waitMs = 0): Promise<RunPhase | undefined> {
+  async runPhase(runId: string, waitMs = 0, known?: Pick<RunPhase, "phase" | "attempts" | "error">): Promise<RunPhase | undefined> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const run = this.store.header(runId);
-      if (!run || TERMINAL.has(run.phase) || Date.now() >= deadline) {
-        return run && { phase: run.phase, ...(run.error ? { error: run.error } : {}), ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}) };
+      const moved = run !== undefined && known !== undefined && (run.phase !== known.phase || run.attempts !== known.attempts || run.error !== known.error);
+      if (!run || moved || TERMINAL.has(run.phase) || Date.now() >= deadline) {
+        return run && { phase: run.phase, attempts: run.attempts, ...(run.error ? { error: run.error } : {}), ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}) };
       }
       let timer: ReturnType<typeof setTimeout> | null = null;
       await Promise.race([this.alarmEnded.promise, new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
