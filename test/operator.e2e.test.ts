@@ -1,23 +1,19 @@
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { coordinator } from "../src/coordinator/coordinator";
 import type { Env } from "../src/env";
 import { createApp } from "../src/http/app";
+import worker from "../src/index";
 import { derivePersonaPassword } from "../src/mana/password";
 import { personaStub } from "../src/persona/wake";
 import { type RunHeader, RunStore } from "../src/persona/store";
-import { diagTick, executions, freshWorld, personaId, personas, stackJson } from "./helpers";
+import { type ClaudeStats, diagTick, executions, freshWorld, personaId, personas, stackJson } from "./helpers";
 import { runsOf } from "./invariants";
 
 const runner = env as unknown as Env;
 
 beforeEach(() => freshWorld());
 afterEach(() => vi.restoreAllMocks());
-
-interface ClaudeStats {
-  requests: number;
-  log: { tools: string[]; usage: { cache_read_input_tokens: number } | null; system: string }[];
-}
 
 describe("cost control", () => {
   it("holds every due persona with the reason once the daily budget is spent, without calling Claude", async () => {
@@ -118,6 +114,32 @@ describe("operator safety", () => {
     expect((await get("/metrics")).status).toBe(200);
   });
 
+  it("is closed when deployed without an environment: every route answers 503 and the cron runs no tick", async () => {
+    const { ENVIRONMENT: _unset, ...topLevel } = env as Record<string, unknown>;
+    const app = createApp();
+    for (const path of ["/health", "/metrics", "/", "/personas", "/diag/tick"]) {
+      const response = await app.fetch(new Request(`https://mana-persona-runner.example.workers.dev${path}`), topLevel);
+      expect(response.status, path).toBe(503);
+      expect(await response.json()).toMatchObject({ error: expect.stringMatching(/ENVIRONMENT is not set/) });
+    }
+    const scheduled = worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), topLevel as unknown as Env);
+    await expect(scheduled).rejects.toThrow(/ENVIRONMENT is not set/);
+    expect((await stackJson<ClaudeStats>("/__stack/claude/stats")).received).toBe(0);
+  });
+
+  it("answers local hosts only in development, so a development runner deployed by mistake serves nothing", async () => {
+    const app = createApp();
+    const development = { ...(env as object), ENVIRONMENT: "development" };
+    for (const path of ["/health", "/personas", "/diag/login?email=persona.anna@mana.test", "/admin/pause"]) {
+      const response = await app.fetch(new Request(`https://mana-persona-runner-dev.example.workers.dev${path}`), development);
+      expect(response.status, path).toBe(403);
+      expect(await response.json()).toMatchObject({ error: expect.stringMatching(/answers local hosts only/) });
+    }
+    for (const host of ["localhost:8787", "127.0.0.1:8787", "[::1]:8787", "runner.test"]) {
+      expect((await app.fetch(new Request(`http://${host}/health`), development)).status, host).toBe(200);
+    }
+  });
+
   it("refuses the protected routes when no admin token is set", async () => {
     const app = createApp();
     const { RUNNER_ADMIN_TOKEN: _unset, ...withoutToken } = staging;
@@ -151,6 +173,25 @@ describe("operator safety", () => {
       expect(output).not.toContain(secret);
     }
     expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+  });
+});
+
+describe("an alarm that keeps failing", () => {
+  it("backs off, stops after five tries and fails the run with the reason: no state re-arms forever", async () => {
+    const stub = personaStub(runner, "crash-probe");
+    await runInDurableObject(stub, async (_instance, state) => {
+      const store = new RunStore(state.storage.sql);
+      store.saveHeader({ ...finishedRun(1), runId: "stuck", phase: "delivering", finishedAt: undefined });
+      // An outbox entry that can no longer be read makes every delivery pass throw.
+      state.storage.sql.exec("INSERT INTO outbox (run_id, kind, body, status, next_at) VALUES ('stuck', 'actions', '{not json', 'pending', 0)");
+      await state.storage.setAlarm(Date.now());
+    });
+    let alarms = 0;
+    while (await runDurableObjectAlarm(personaStub(runner, "crash-probe"))) alarms++;
+    expect(alarms).toBe(5);
+    const [run] = (await personaStub(runner, "crash-probe").runs(1)) as { phase: string; error?: string }[];
+    expect(run).toMatchObject({ phase: "failed", error: expect.stringMatching(/^internal error after 5 tries: .*JSON/) });
+    await runInDurableObject(personaStub(runner, "crash-probe"), async (_instance, state) => expect(await state.storage.getAlarm()).toBeNull());
   });
 });
 

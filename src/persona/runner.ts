@@ -109,12 +109,13 @@ export class PersonaRunner extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const config = loadConfig(this.env);
-    const run = this.store.activeHeader();
-    const log = createLogger(run ? { tickId: run.tickId, persona: run.persona.email, runId: run.runId } : { persona: this.knownPersona()?.email });
+    let log = createLogger();
+    let run: RunHeader | undefined;
     let alarmAt: number | undefined;
     try {
-      const deps = this.deps(config, log);
+      run = this.store.activeHeader();
+      log = createLogger(run ? { tickId: run.tickId, persona: run.persona.email, runId: run.runId } : { persona: this.knownPersona()?.email });
+      const deps = this.deps(loadConfig(this.env), log);
       await deliverDue(undefined, this.knownPersona()?.userId ?? run?.persona.userId ?? "", deps);
       const next = run ? await advanceRun(run, deps) : {};
       alarmAt = earliest(next.alarmAt, this.store.nextPendingAt());

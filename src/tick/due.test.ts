@@ -33,3 +33,13 @@ describe("parseDueEntries", () => {
 describe("chunk", () => {
   it("splits in order", () => expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]));
 });
+
+describe("the due list's intake", () => {
+  it("caps a 200 KB system prompt, saying how much was cut: it rides on every dispatch and model request", () => {
+    const { valid } = parseDueEntries([{ ...good, systemPrompt: `Du bist Anna. ${"x".repeat(200 * 1024)}` }]);
+    const prompt = valid[0]?.systemPrompt ?? "";
+    expect(prompt.length).toBeLessThan(33_000);
+    expect(prompt.startsWith("Du bist Anna.")).toBe(true);
+    expect(prompt).toMatch(/…\[truncated: 1\d\d\.\d KB\]$/);
+  });
+});
