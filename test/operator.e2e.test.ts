@@ -56,6 +56,40 @@ describe("cost control", () => {
   });
 });
 
+describe("the rating turn and the dollar budget", () => {
+  it("rates as the continuation of the persona's conversation: the same tools, no calls, a cache read, ratings that parse", async () => {
+    await diagTick();
+    const stats = await stackJson<ClaudeStats>("/__stack/claude/stats");
+    for (const persona of personas) {
+      const requests = stats.log.filter((entry) => entry.system === persona.systemPrompt.slice(0, 60));
+      const rating = requests.at(-1);
+      expect(rating?.tools, persona.name).toEqual(requests[0]?.tools);
+      expect(rating?.usage?.cache_read_input_tokens, persona.name).toBeGreaterThan(0);
+      const [run] = await runsOf(await personaId(persona.name));
+      expect(run?.transcript.rating?.feedback.length, persona.name).toBeGreaterThan(0);
+      expect(run?.transcript.rating?.feedback.map((row) => row.module)).not.toContain("__parse");
+    }
+  });
+
+  it("charges the budget in dollars with cache writes and reads at their prices, and holds new runs once it is spent", async () => {
+    await diagTick();
+    const { usage, received } = await stackJson<ClaudeStats>("/__stack/claude/stats");
+    expect(usage.cache_read_input_tokens).toBeGreaterThan(0);
+    expect(usage.cache_creation_input_tokens).toBeGreaterThan(0);
+    const expected =
+      (usage.input_tokens * 3 + usage.cache_creation_input_tokens * 3.75 + usage.cache_read_input_tokens * 0.3 + usage.output_tokens * 15) / 1e6;
+    const hub = coordinator(runner.COORDINATOR);
+    const spent = (await hub.status()).costTodayUsd;
+    expect(spent).toBeCloseTo(expected, 9);
+    await hub.spend(0, 10 - spent);
+    const anna = await personaId("Anna");
+    const response = await SELF.fetch(`http://runner.test/personas/${anna}/run`, { method: "POST" });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ status: "held", reason: expect.stringMatching(/^daily budget \$10 spent \(\$10\.0000 today\)/) });
+    expect((await stackJson<ClaudeStats>("/__stack/claude/stats")).received).toBe(received);
+  });
+});
+
 describe("transcripts", () => {
   it("keeps a complete transcript of each run: messages, tool calls with arguments, results, timings, usage, cost", async () => {
     await diagTick();

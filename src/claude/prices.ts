@@ -12,19 +12,17 @@ export interface Price {
   cacheRead: number;
 }
 
-const tier = (input: number, output: number): Price => ({ input, output, cacheWrite: input * 1.25, cacheRead: input * 0.1 });
-
-/** Anthropic's list prices (platform.claude.com, pricing) by model family, most specific first. */
+/** Anthropic's list prices (platform.claude.com, "Pricing") by model family, most specific first. */
 const PRICES: [RegExp, Price][] = [
-  [/opus-4-(0|1)(\b|-)|opus-4$|opus-4-2025/, tier(15, 75)],
-  [/opus/, tier(5, 25)],
-  [/sonnet/, tier(3, 15)],
-  [/haiku-4/, tier(1, 5)],
-  [/haiku-3-5/, tier(0.8, 4)],
+  [/opus-4-(0|1)(\b|-)|opus-4$|opus-4-2025/, { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 }],
+  [/opus/, { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 }],
+  [/sonnet/, { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 }],
+  [/haiku-4/, { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 }],
+  [/haiku-3-5/, { input: 0.8, output: 4, cacheWrite: 1, cacheRead: 0.08 }],
 ];
 
 /** A money guard must overstate, never understate: an unknown model is priced like the dearest listed one. */
-const DEAREST = tier(15, 75);
+const DEAREST = PRICES[0]?.[1] as Price;
 
 export function priceFor(model: string): { price: Price; known: boolean } {
   const found = PRICES.find(([pattern]) => pattern.test(model))?.[1];
