@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { type FindingRules, type Outcome, personaToolsFailing, ratingDrop, setupFailing, toolFailing, writeNotVisible } from "./rules";
+
+const rules: FindingRules = { windowMs: 24 * 3_600_000, recoveryMs: 1_800_000, minEvidence: 5, errorShare: 0.5, ratingDrop: 1, minRatings: 3, setupFailures: 2 };
+const now = Date.parse("2026-11-25T12:00:00Z");
+let run = 0;
+const outcome = (ok: boolean, over: Partial<Outcome> = {}): Outcome => ({
+  at: now - 60_000,
+  ok,
+  ...(ok ? {} : { error: `Tool habits.create failed: row ${crypto.randomUUID()} rejected at 2026-11-25T11:0${run % 10}:00Z (HTTP 500, request ${4700 + run})` }),
+  runId: `run-${run++}`,
+  userId: "u1",
+  persona: "persona.anna@mana.test",
+  ...over,
+});
+const many = (count: number, ok: boolean, over: Partial<Outcome> = {}) => Array.from({ length: count }, () => outcome(ok, over));
+
+describe("toolFailing", () => {
+  it("holds once enough calls fail, with one normalised signature and example runs", () => {
+    const verdict = toolFailing("habits.create", many(5, false), rules, now);
+    expect(verdict).toMatchObject({ holds: true, counts: { calls: 5, failed: 5 } });
+    expect(verdict.signatures).toEqual([{ signature: "Tool habits.create failed: row <uuid> rejected at <time> (HTTP 500, request <n>)", count: 5 }]);
+    expect(verdict.examples).toHaveLength(5);
+  });
+
+  it("needs enough calls, judges only the newest, and forgets calls older than the window", () => {
+    expect(toolFailing("t", many(4, false), rules, now).holds).toBe(false);
+    expect(toolFailing("t", [...many(5, true), ...many(10, false)], rules, now).holds).toBe(true);
+    expect(toolFailing("t", [...many(6, true), ...many(10, false)], rules, now).holds).toBe(false);
+    expect(toolFailing("t", many(10, false, { at: now - 25 * 3_600_000 }), rules, now).holds).toBe(false);
+  });
+});
+
+describe("writeNotVisible", () => {
+  it("holds when most writes that answered ok were missing when read back", () => {
+    const checks = many(5, false, { error: "missing: no entity with id x in the read" });
+    expect(writeNotVisible("todo.create", checks, rules, now)).toMatchObject({ holds: true, title: "todo.create writes are not visible in reads" });
+  });
+});
+
+describe("personaToolsFailing", () => {
+  it("holds when one persona's calls fail while the same tools work for the others", () => {
+    expect(personaToolsFailing("anna", many(5, false), many(10, true, { userId: "u2" }), rules, now).holds).toBe(true);
+  });
+
+  it("leaves a failure every persona shares to the tool's own finding", () => {
+    expect(personaToolsFailing("anna", many(5, false), many(10, false, { userId: "u2" }), rules, now).holds).toBe(false);
+    expect(personaToolsFailing("anna", many(5, false), [], rules, now).holds).toBe(false);
+  });
+});
+
+describe("ratingDrop", () => {
+  it("holds when the last day's average is a point below the seven days before, with enough ratings", () => {
+    expect(ratingDrop("todo", { sum: 3, count: 3 }, { sum: 24, count: 6 }, [], rules)).toMatchObject({ holds: true, counts: { lastDayRatings: 3, trailingRatings: 6 } });
+    expect(ratingDrop("todo", { sum: 10, count: 3 }, { sum: 24, count: 6 }, [], rules).holds).toBe(false);
+    expect(ratingDrop("todo", { sum: 2, count: 2 }, { sum: 24, count: 6 }, [], rules).holds).toBe(false);
+  });
+});
+
+describe("setupFailing", () => {
+  it("holds when the persona's last runs all failed before they started", () => {
+    expect(setupFailing("anna", many(2, false), rules, now).holds).toBe(true);
+    expect(setupFailing("anna", [outcome(true), outcome(false)], rules, now).holds).toBe(false);
+    expect(setupFailing("anna", many(1, false), rules, now).holds).toBe(false);
+  });
+});
