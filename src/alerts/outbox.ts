@@ -57,7 +57,7 @@ export class AlertOutbox {
   }
 
   delivered(id: string, attempts: number): void {
-    this.sql.exec("UPDATE alerts SET status = 'delivered', attempts = ?, last_error = NULL WHERE id = ?", attempts, id);
+    this.sql.exec("UPDATE alerts SET status = 'delivered', attempts = ?, last_error = NULL WHERE id = ? AND status = 'pending'", attempts, id);
   }
 
   /** Another attempt later, with backoff and jitter; after a day of failures the message is parked. */
@@ -65,7 +65,8 @@ export class AlertOutbox {
     const attempts = alert.attempts + 1;
     const dead = now - alert.createdAt >= GIVE_UP_MS;
     this.sql.exec(
-      "UPDATE alerts SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
+      // A message muted while its attempt was under way stays muted.
+      "UPDATE alerts SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ? AND status = 'pending'",
       dead ? "dead" : "pending",
       attempts,
       now + backoffMs(attempts, BACKOFF),
@@ -85,6 +86,13 @@ export class AlertOutbox {
 
   pending(): number {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE status = 'pending'").one().n;
+  }
+
+  /** How delivery stands, for the findings API: what waits, and the last failure while anything does. */
+  state(): { pending: number; lastError?: string } {
+    const pending = this.pending();
+    const failing = this.sql.exec<{ last_error: string }>("SELECT last_error FROM alerts WHERE status = 'pending' AND last_error IS NOT NULL ORDER BY next_at LIMIT 1").toArray()[0];
+    return { pending, ...(failing ? { lastError: failing.last_error } : {}) };
   }
 
   /** Delivered and parked messages older than a week are dropped; their findings keep the story. */

@@ -5,19 +5,16 @@
  */
 import { PARSE_MARKER } from "../claude/rating";
 import type { RunEvidence } from "./evidence";
-import type { Outcome, RatingWindow } from "./rules";
+import type { Outcome, RatingPair, RatingWindow } from "./rules";
 import { signatureOf } from "./signature";
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-/** Hourly rating buckets cover the last day plus the seven before it. */
-const RATING_HOURS_KEPT = 8 * 24 + 1;
+const DAY = 24 * 3_600_000;
+/** Ratings cover the last day plus the seven before it. */
+const RATINGS_KEPT_MS = 8 * DAY;
 const DAYS_KEPT = 60;
 /** Newest rows kept per subject beyond what a rule reads, and runs kept per persona. */
 const RING_FLOOR = 20;
 const PERSONA_RUNS_KEPT = 5;
-const LOW_RATINGS_KEPT = 10;
-const LOW_RATING = 2;
 
 type OutcomeRow = {
   at: number;
@@ -45,12 +42,11 @@ export class EvidenceStore {
       CREATE TABLE IF NOT EXISTS persona_runs (seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, at INTEGER NOT NULL, calls INTEGER NOT NULL,
         failed INTEGER NOT NULL, errors TEXT NOT NULL, tools TEXT NOT NULL, run_id TEXT NOT NULL, persona TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS persona_runs_by_user ON persona_runs (user_id, seq);
-      CREATE TABLE IF NOT EXISTS rating_hours (module TEXT NOT NULL, hour INTEGER NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL,
-        PRIMARY KEY (module, hour));
+      CREATE TABLE IF NOT EXISTS ratings (seq INTEGER PRIMARY KEY, module TEXT NOT NULL, at INTEGER NOT NULL, rating INTEGER NOT NULL,
+        run_id TEXT NOT NULL, user_id TEXT NOT NULL, persona TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS ratings_by_module ON ratings (module, at);
       CREATE TABLE IF NOT EXISTS rating_days (module TEXT NOT NULL, day TEXT NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL,
         PRIMARY KEY (module, day));
-      CREATE TABLE IF NOT EXISTS low_ratings (seq INTEGER PRIMARY KEY, module TEXT NOT NULL, at INTEGER NOT NULL, rating INTEGER NOT NULL,
-        run_id TEXT NOT NULL, user_id TEXT NOT NULL, persona TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS run_days (day TEXT PRIMARY KEY, succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, cost_usd REAL NOT NULL);
       CREATE TABLE IF NOT EXISTS failure_days (day TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, reason));`);
   }
@@ -106,28 +102,57 @@ export class EvidenceStore {
     return { own, others };
   }
 
-  /** Ratings of the last day against the seven days before it. */
-  ratingWindows(module: string, now: number): { lastDay: RatingWindow; trailing: RatingWindow } {
-    const hour = Math.floor(now / HOUR);
-    const window = (from: number, to: number) =>
-      this.sql
-        .exec<{ sum: number | null; count: number | null }>("SELECT SUM(sum) AS sum, SUM(count) AS count FROM rating_hours WHERE module = ? AND hour > ? AND hour <= ?", module, from, to)
-        .toArray()
-        .map((row) => ({ sum: row.sum ?? 0, count: row.count ?? 0 }))[0] ?? { sum: 0, count: 0 };
-    return { lastDay: window(hour - 24, hour), trailing: window(hour - RATING_HOURS_KEPT + 1, hour - 24) };
+  /** Personas whose recent runs had failing calls: the subjects of persona findings. */
+  personasWithFailures(since: number): string[] {
+    return this.sql
+      .exec<{ user_id: string }>("SELECT DISTINCT user_id FROM persona_runs WHERE failed > 0 AND at >= ?", since)
+      .toArray()
+      .map((row) => row.user_id);
   }
 
-  lowRatings(module: string): Outcome[] {
+  /**
+   * Each persona's ratings of a module over the last day against its own over the seven days before: comparing a
+   * persona with itself, so a day rated by other personas than usual is no drop.
+   */
+  ratingPairs(module: string, now: number): RatingPair[] {
+    const dayAgo = now - DAY;
     return this.sql
-      .exec<{ at: number; rating: number; run_id: string; user_id: string; persona: string }>("SELECT * FROM low_ratings WHERE module = ? ORDER BY seq DESC", module)
+      .exec<{ user_id: string; persona: string; last_sum: number; last_count: number; trail_sum: number; trail_count: number; run_id: string | null }>(
+        `SELECT user_id, MAX(persona) AS persona,
+           SUM(CASE WHEN at > ? THEN rating ELSE 0 END) AS last_sum, SUM(CASE WHEN at > ? THEN 1 ELSE 0 END) AS last_count,
+           SUM(CASE WHEN at <= ? THEN rating ELSE 0 END) AS trail_sum, SUM(CASE WHEN at <= ? THEN 1 ELSE 0 END) AS trail_count,
+           MAX(CASE WHEN at > ? THEN run_id END) AS run_id
+         FROM ratings WHERE module = ? AND at > ? GROUP BY user_id`,
+        dayAgo,
+        dayAgo,
+        dayAgo,
+        dayAgo,
+        dayAgo,
+        module,
+        now - RATINGS_KEPT_MS,
+      )
       .toArray()
-      .map((row) => ({ at: row.at, ok: false, error: `rated ${row.rating}`, runId: row.run_id, userId: row.user_id, persona: row.persona }));
+      .map((row) => ({
+        userId: row.user_id,
+        persona: row.persona,
+        runId: row.run_id ?? "",
+        lastDay: { sum: row.last_sum, count: row.last_count },
+        trailing: { sum: row.trail_sum, count: row.trail_count },
+      }));
+  }
+
+  /** All ratings of a module over the last day against the seven days before, whoever gave them (the digest). */
+  ratingWindows(module: string, now: number): { lastDay: RatingWindow; trailing: RatingWindow } {
+    const pairs = this.ratingPairs(module, now);
+    const add = (pick: (pair: RatingPair) => RatingWindow) =>
+      pairs.reduce((total, pair) => ({ sum: total.sum + pick(pair).sum, count: total.count + pick(pair).count }), { sum: 0, count: 0 });
+    return { lastDay: add((pair) => pair.lastDay), trailing: add((pair) => pair.trailing) };
   }
 
   /** Modules rated in the last eight days: the subjects of rating findings. */
   ratedModules(now: number): string[] {
     return this.sql
-      .exec<{ module: string }>("SELECT DISTINCT module FROM rating_hours WHERE hour > ?", Math.floor(now / HOUR) - RATING_HOURS_KEPT)
+      .exec<{ module: string }>("SELECT DISTINCT module FROM ratings WHERE at > ?", now - RATINGS_KEPT_MS)
       .toArray()
       .map((row) => row.module);
   }
@@ -158,8 +183,8 @@ export class EvidenceStore {
   /** Drops what no rule or page reads any more. */
   prune(now: number, windowMs: number): void {
     const oldest = now - Math.max(windowMs, 8 * DAY);
-    for (const table of ["calls", "checks", "setups", "persona_runs", "low_ratings"]) this.sql.exec(`DELETE FROM ${table} WHERE at < ?`, oldest);
-    this.sql.exec("DELETE FROM rating_hours WHERE hour <= ?", Math.floor(now / HOUR) - RATING_HOURS_KEPT);
+    for (const table of ["calls", "checks", "setups", "persona_runs"]) this.sql.exec(`DELETE FROM ${table} WHERE at < ?`, oldest);
+    this.sql.exec("DELETE FROM ratings WHERE at <= ?", now - RATINGS_KEPT_MS);
     const firstDay = isoDay(now - DAYS_KEPT * DAY);
     this.sql.exec("DELETE FROM rating_days WHERE day < ?", firstDay);
     this.sql.exec("DELETE FROM run_days WHERE day < ?", firstDay);
@@ -187,14 +212,10 @@ export class EvidenceStore {
   }
 
   #recordRatings(run: RunEvidence): void {
-    const hour = Math.floor(run.finishedAt / HOUR);
     for (const { module, rating } of run.ratings) {
       if (module === PARSE_MARKER) continue;
-      this.sql.exec("INSERT INTO rating_hours VALUES (?, ?, ?, 1) ON CONFLICT (module, hour) DO UPDATE SET sum = sum + excluded.sum, count = count + 1", module, hour, rating);
+      this.sql.exec("INSERT INTO ratings (module, at, rating, run_id, user_id, persona) VALUES (?, ?, ?, ?, ?, ?)", module, run.finishedAt, rating, run.runId, run.userId, run.persona);
       this.sql.exec("INSERT INTO rating_days VALUES (?, ?, ?, 1) ON CONFLICT (module, day) DO UPDATE SET sum = sum + excluded.sum, count = count + 1", module, isoDay(run.finishedAt), rating);
-      if (rating > LOW_RATING) continue;
-      this.sql.exec("INSERT INTO low_ratings (module, at, rating, run_id, user_id, persona) VALUES (?, ?, ?, ?, ?, ?)", module, run.finishedAt, rating, run.runId, run.userId, run.persona);
-      this.#trim("low_ratings", "module", module, LOW_RATINGS_KEPT);
     }
   }
 

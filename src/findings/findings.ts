@@ -23,6 +23,8 @@ export interface FindingsList {
   open: Finding[];
   /** Resolved in the last seven days. */
   resolved: Finding[];
+  /** Alert messages not yet accepted by the webhook, and why the last attempt failed. */
+  alerts: { pending: number; lastError?: string };
 }
 
 export interface FindingsOverview extends FindingsList {
@@ -38,6 +40,8 @@ export class Findings extends DurableObject<Env> {
   private readonly findings: FindingStore;
   private readonly alerts: AlertOutbox;
   private readonly counters: SampleStore;
+  /** Alerts with an attempt under way, so the alarm and a waitUntil pass never send one twice at once. */
+  #sending = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -72,8 +76,13 @@ export class Findings extends DurableObject<Env> {
   heartbeat(): void {
     const now = Date.now();
     const config = loadConfig(this.env);
-    for (const finding of this.findings.open()) this.#judge(finding.kind, finding.subject, now);
     const rules = rulesOf(config);
+    for (const finding of this.findings.open()) this.#judge(finding.kind, finding.subject, now);
+    // A persona's calls are judged against the others' when it runs, but the others may run after it in the
+    // tick: personas whose calls failed since the last heartbeat are judged once more.
+    const since = Number(this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = 'heartbeatAt'").toArray()[0]?.value ?? 0);
+    for (const userId of this.evidence.personasWithFailures(Math.max(since, now - rules.windowMs))) this.#judge("persona-tools-failing", userId, now);
+    this.sql.exec("INSERT OR REPLACE INTO kv VALUES ('heartbeatAt', ?)", String(now));
     this.evidence.prune(now, rules.windowMs);
     this.findings.prune(now);
     this.alerts.prune(now);
@@ -83,7 +92,7 @@ export class Findings extends DurableObject<Env> {
   }
 
   list(): FindingsList {
-    return { open: this.findings.open(), resolved: this.findings.resolvedSince(Date.now() - WEEK) };
+    return { open: this.findings.open(), resolved: this.findings.resolvedSince(Date.now() - WEEK), alerts: this.alerts.state() };
   }
 
   overview(days = 30): FindingsOverview {
@@ -109,17 +118,31 @@ export class Findings extends DurableObject<Env> {
     ];
   }
 
-  /** Sends what is due to the webhook; a failure is retried later with backoff, never here in a loop. */
+  /** Retries what failed before, once its backoff has passed. */
   override async alarm(): Promise<void> {
+    await this.#deliver();
+  }
+
+  /**
+   * Sends what is due to the webhook, one attempt each; a failure waits out its backoff in the alarm. Runs
+   * after the caller's answer (waitUntil) or in the alarm, never inside a run's hand-over.
+   */
+  async #deliver(): Promise<void> {
     const config = loadConfig(this.env);
     const log = createLogger();
     for (const alert of this.alerts.due(Date.now())) {
-      const sent = config.ALERT_WEBHOOK_URL
-        ? await postAlert(fetcherFor(this.env.ALERT_WEBHOOK), config.ALERT_WEBHOOK_URL, alert.body, config.ALERT_TIMEOUT_MS)
-        : { ok: false as const, error: "ALERT_WEBHOOK_URL is not set" };
-      if (sent.ok) this.alerts.delivered(alert.id, alert.attempts + 1);
-      else this.alerts.failed(alert, sent.error, Date.now());
-      log[sent.ok ? "info" : "warn"]("alert_attempt", { alert: alert.id, attempts: alert.attempts + 1, ...(sent.ok ? {} : { error: sent.error }) });
+      if (this.#sending.has(alert.id)) continue;
+      this.#sending.add(alert.id);
+      try {
+        const sent = config.ALERT_WEBHOOK_URL
+          ? await postAlert(fetcherFor(this.env.ALERT_WEBHOOK), config.ALERT_WEBHOOK_URL, alert.body, config.ALERT_TIMEOUT_MS)
+          : { ok: false as const, error: "ALERT_WEBHOOK_URL is not set" };
+        if (sent.ok) this.alerts.delivered(alert.id, alert.attempts + 1);
+        else this.alerts.failed(alert, sent.error, Date.now());
+        log[sent.ok ? "info" : "warn"]("alert_attempt", { alert: alert.id, attempts: alert.attempts + 1, ...(sent.ok ? {} : { error: sent.error }) });
+      } finally {
+        this.#sending.delete(alert.id);
+      }
     }
     const next = this.alerts.nextAt();
     if (next !== undefined) await this.ctx.storage.setAlarm(next);
@@ -142,10 +165,8 @@ export class Findings extends DurableObject<Env> {
         return toolFailing(subject, this.evidence.toolCalls(subject), rules, now);
       case "write-not-visible":
         return writeNotVisible(subject, this.evidence.writeChecks(subject), rules, now);
-      case "rating-drop": {
-        const { lastDay, trailing } = this.evidence.ratingWindows(subject, now);
-        return ratingDrop(subject, lastDay, trailing, this.evidence.lowRatings(subject), rules);
-      }
+      case "rating-drop":
+        return ratingDrop(subject, this.evidence.ratingPairs(subject, now), rules, now);
       case "persona-tools-failing": {
         const { own, others } = this.evidence.personaCalls(subject);
         return personaToolsFailing(own[0]?.persona ?? nameOf(current, subject), own, others, rules, now);
@@ -184,7 +205,7 @@ export class Findings extends DurableObject<Env> {
 
   #scheduleDelivery(now: number): void {
     const next = this.alerts.nextAt();
-    if (next !== undefined) this.ctx.waitUntil(this.ctx.storage.setAlarm(Math.max(next, now)));
+    if (next !== undefined && next <= now) this.ctx.waitUntil(this.#deliver());
   }
 }
 

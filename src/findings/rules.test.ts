@@ -50,10 +50,29 @@ describe("personaToolsFailing", () => {
 });
 
 describe("ratingDrop", () => {
-  it("holds when the last day's average is a point below the seven days before, with enough ratings", () => {
-    expect(ratingDrop("todo", { sum: 3, count: 3 }, { sum: 24, count: 6 }, [], rules)).toMatchObject({ holds: true, counts: { lastDayRatings: 3, trailingRatings: 6 } });
-    expect(ratingDrop("todo", { sum: 10, count: 3 }, { sum: 24, count: 6 }, [], rules).holds).toBe(false);
-    expect(ratingDrop("todo", { sum: 2, count: 2 }, { sum: 24, count: 6 }, [], rules).holds).toBe(false);
+  const pair = (userId: string, last: number[], before: number[]) => ({
+    userId,
+    persona: `${userId}@mana.test`,
+    runId: `run-${userId}`,
+    lastDay: { sum: last.reduce((a, b) => a + b, 0), count: last.length },
+    trailing: { sum: before.reduce((a, b) => a + b, 0), count: before.length },
+  });
+
+  it("holds when enough personas rate the module a point lower than they themselves did the week before", () => {
+    const pairs = [pair("a", [1], [4, 4]), pair("b", [2], [3, 3, 4]), pair("c", [3], [4])];
+    const verdict = ratingDrop("todo", pairs, rules, now);
+    expect(verdict).toMatchObject({ holds: true, counts: { personas: 3 } });
+    expect(verdict.summary).toBe("3 personas rated todo 1.78 lower on average over the last day than over the seven days before (2.00 against 3.78)");
+    expect(verdict.examples.map((example) => example.runId)).toEqual(["run-a", "run-b", "run-c"]);
+  });
+
+  it("is no drop when the day was rated by other personas than usual: each persona is compared with itself", () => {
+    const pairs = [pair("a", [], [5, 5]), pair("b", [], [5]), pair("c", [2], [2, 2]), pair("d", [1], [1]), pair("e", [2], [2])];
+    expect(ratingDrop("todo", pairs, rules, now).holds).toBe(false);
+  });
+
+  it("needs enough personas with ratings on both sides", () => {
+    expect(ratingDrop("todo", [pair("a", [1], [5]), pair("b", [1], [5])], rules, now).holds).toBe(false);
   });
 });
 

@@ -93,14 +93,34 @@ export interface RatingWindow {
   count: number;
 }
 
-/** The last day's average against the seven days before it. */
-export function ratingDrop(module: string, lastDay: RatingWindow, trailing: RatingWindow, low: readonly Outcome[], rules: FindingRules): Verdict {
-  const last = lastDay.count > 0 ? lastDay.sum / lastDay.count : 0;
-  const before = trailing.count > 0 ? trailing.sum / trailing.count : 0;
-  const enough = lastDay.count >= rules.minRatings && trailing.count >= rules.minRatings * 2;
-  const holds = enough && before - last >= rules.ratingDrop;
-  const summary = `${module} averaged ${last.toFixed(2)} over the last day (${lastDay.count} ratings) against ${before.toFixed(2)} over the seven days before (${trailing.count})`;
-  return verdict(holds, `${module} ratings dropped`, summary, { lastDayRatings: lastDay.count, trailingRatings: trailing.count }, low);
+/** One persona's ratings of a module: the last day's against its own seven days before. */
+export interface RatingPair {
+  userId: string;
+  persona: string;
+  /** A run of the last day, as an example. */
+  runId: string;
+  lastDay: RatingWindow;
+  trailing: RatingWindow;
+}
+
+/**
+ * The personas who rated the module both over the last day and in the seven days before, each against itself:
+ * holds when enough of them rate it lower by at least the threshold on average.
+ */
+export function ratingDrop(module: string, pairs: readonly RatingPair[], rules: FindingRules, now: number): Verdict {
+  const paired = pairs.filter((pair) => pair.lastDay.count > 0 && pair.trailing.count > 0);
+  const mean = (window: RatingWindow) => window.sum / window.count;
+  const deltas = paired.map((pair) => mean(pair.lastDay) - mean(pair.trailing));
+  const drop = deltas.length > 0 ? -deltas.reduce((sum, delta) => sum + delta, 0) / deltas.length : 0;
+  const holds = paired.length >= rules.minRatings && drop >= rules.ratingDrop;
+  const average = (pick: (pair: RatingPair) => RatingWindow) => (paired.length > 0 ? paired.reduce((sum, pair) => sum + mean(pick(pair)), 0) / paired.length : 0);
+  const summary =
+    `${paired.length} personas rated ${module} ${drop.toFixed(2)} lower on average over the last day than over the seven days before ` +
+    `(${average((pair) => pair.lastDay).toFixed(2)} against ${average((pair) => pair.trailing).toFixed(2)})`;
+  const lower = paired
+    .filter((_, index) => (deltas[index] ?? 0) < 0)
+    .map((pair) => ({ at: now, ok: false, runId: pair.runId, userId: pair.userId, persona: pair.persona }));
+  return verdict(holds, `${module} ratings dropped`, summary, { personas: paired.length }, lower);
 }
 
 export function setupFailing(persona: string, attempts: readonly Outcome[], rules: FindingRules, now: number): Verdict {

@@ -14,19 +14,12 @@ const RULES: [RegExp, string][] = [
   [/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, "<id>"],
   // Mixed tokens of six or more letters and digits (req_01HX2Y3); short ones (v1, utf8) are words.
   [/\b(?=\w{6,}\b)(?=\w*\d)(?=\w*[A-Za-z])\w+\b/g, "<id>"],
-  [/\b\d+(\.\d+)?\b/g, "<n>"],
+  // Three-digit numbers from 100 to 599 stay: they are mostly HTTP statuses, which tell failures apart.
+  [/\b(?![1-5]\d\d\b)\d+(\.\d+)?\b/g, "<n>"],
 ];
 
 export function signatureOf(message: string): string {
   let text = message.replace(/\s+/g, " ").trim();
   for (const [pattern, placeholder] of RULES) text = text.replace(pattern, placeholder);
-  // `HTTP <n>` says less than `HTTP 404`: status codes are kept, as they tell failures apart.
-  text = restoreStatuses(message, text);
   return text.length > SIGNATURE_MAX_CHARS ? `${text.slice(0, SIGNATURE_MAX_CHARS)}…` : text;
-}
-
-function restoreStatuses(original: string, text: string): string {
-  const statuses = [...original.matchAll(/\b(HTTP|status) ([1-5]\d\d)\b/gi)].map((match) => match[2]);
-  let index = 0;
-  return text.replace(/\b(HTTP|status) <n>/gi, (whole, word: string) => (index < statuses.length ? `${word} ${statuses[index++]}` : whole));
 }

@@ -60,7 +60,7 @@ function loginPlan(error: LoginError): FailurePlan {
     return { kind: "login-backoff", forMs: (error.retryAfterSec ?? 1800) * 1000, reason: `login ${error.status} ${error.code}: account locked by mana-auth` };
   }
   if (error.status >= 500) return { kind: "retry", reason: error.message };
-  return { kind: "fail", reason: `${error.message}${error.code === "NO_ACCESS_TOKEN" ? "" : ` (${error.code})`}` };
+  return { kind: "fail", reason: error.message };
 }
 
 function retryAfterMs(headers: Headers | undefined): number | undefined {

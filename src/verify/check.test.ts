@@ -101,3 +101,16 @@ describe("verifyWrites", () => {
     expect(again.calls).toEqual(["habits.list"]);
   });
 });
+
+describe("writes of one entity in one run", () => {
+  it("checks a field against the last write that set it, so an update does not make the create look wrong", () => {
+    const habit = { id: "h1", title: "Wasser", color: "#6366f1" };
+    const plan = planChecks([call("habits.create", { title: "Wasser" }, habit), call("habits.update", { id: "h1", title: "Mehr Wasser" }, { ...habit, title: "Mehr Wasser" })]);
+    const [group] = plan.groups;
+    const results = judge(group as NonNullable<typeof group>, { ok: true, text: JSON.stringify({ habits: [{ ...habit, title: "Mehr Wasser" }] }) });
+    expect(results.map((result) => [result.tool, result.status])).toEqual([
+      ["habits.create", "verified"],
+      ["habits.update", "verified"],
+    ]);
+  });
+});

@@ -26,6 +26,8 @@ export interface PlannedCheck {
   action: ActionRecord;
   check: WriteCheck;
   written: Record<string, unknown> | undefined;
+  /** The fields the read must show: this write's, less those a later write of the run set on the same entity. */
+  expected: Record<string, unknown>;
 }
 
 /** One read call and the writes it can check; `key` identifies it across a resume. */
@@ -46,6 +48,7 @@ export interface Plan {
 export function planChecks(actions: readonly ActionRecord[]): Plan {
   const groups = new Map<string, ReadGroup>();
   const unverifiable: CheckResult[] = [];
+  const byEntity = new Map<string, PlannedCheck[]>();
   for (const action of actions) {
     if (action.result !== "ok" || READ_TOOLS.has(action.toolName)) continue;
     const entry = VERIFY_TABLE[action.toolName];
@@ -59,10 +62,27 @@ export function planChecks(actions: readonly ActionRecord[]): Plan {
     const args = entry.read.args(input, written);
     const key = `${entry.read.tool} ${JSON.stringify(args)}`;
     const group = groups.get(key) ?? { key, read: entry.read, args, checks: [] };
-    group.checks.push({ action, check: entry, written });
+    const planned: PlannedCheck = { action, check: entry, written, expected: entry.expect(input) };
+    group.checks.push(planned);
     groups.set(key, group);
+    const id = entityId(planned);
+    if (id !== undefined) byEntity.set(`${entry.read.tool} ${id}`, [...(byEntity.get(`${entry.read.tool} ${id}`) ?? []), planned]);
   }
+  for (const writes of byEntity.values()) supersede(writes);
   return { groups: [...groups.values()], unverifiable };
+}
+
+/** A field a later write of the run set again is that write's to check: the read shows the last value. */
+function supersede(writes: readonly PlannedCheck[]): void {
+  writes.forEach((write, index) => {
+    const later = new Set(writes.slice(index + 1).flatMap((next) => Object.keys(next.expected)));
+    write.expected = Object.fromEntries(Object.entries(write.expected).filter(([field]) => !later.has(field)));
+  });
+}
+
+function entityId(planned: PlannedCheck): string | undefined {
+  const id = planned.check.id === "result" ? planned.written?.id : asObject(planned.action.input)?.id;
+  return typeof id === "string" ? id : undefined;
 }
 
 /** What one read's answer says about each write of its group. */
@@ -79,14 +99,14 @@ export function judge(group: ReadGroup, outcome: { ok: true; text: string } | { 
 
 function compare(planned: PlannedCheck, entities: (Record<string, unknown> | undefined)[]): Pick<CheckResult, "status" | "detail" | "diffs"> {
   const input = asObject(planned.action.input) ?? {};
-  const id = planned.check.id === "result" ? planned.written?.id : input.id;
+  const id = entityId(planned);
   const found =
-    typeof id === "string"
+    id !== undefined
       ? entities.find((entity) => entity?.id === id)
       : entities.find((entity) => planned.check.matchBy.length > 0 && planned.check.matchBy.every((field) => same(entity?.[field], input[field])));
-  const by = typeof id === "string" ? `id ${id}` : `fields ${planned.check.matchBy.join(", ")}`;
+  const by = id !== undefined ? `id ${id}` : `fields ${planned.check.matchBy.join(", ")}`;
   if (!found) return { status: "missing", detail: `no entity with ${by} in the read` };
-  const diffs = Object.entries(planned.check.expect(input))
+  const diffs = Object.entries(planned.expected)
     .filter(([field, expected]) => !same(found[field], expected))
     .map(([field, expected]) => ({ field, expected, actual: found[field] }));
   if (diffs.length > 0) return { status: "mismatch", detail: `differs in ${diffs.map((diff) => diff.field).join(", ")}`, diffs };

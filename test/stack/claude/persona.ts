@@ -6,6 +6,8 @@ import type { MessagesRequest } from "./wire";
 export interface Persona {
   /** System prompt + first user message: the same persona on the same brief always plays the same way. */
   seed: string;
+  /** The system prompt alone: what a persona thinks of a module does not change with the day's brief. */
+  opinion: string;
   name: string;
   /** Topics the prompt mentions ("Studium", "Meeting"), so generated texts sound like this persona's life. */
   topics: string[];
@@ -31,6 +33,7 @@ export function readPersona(request: MessagesRequest): Persona {
   const name = /Du bist (\p{Lu}\p{L}+)/u.exec(seed)?.[1] ?? "ich";
   return {
     seed,
+    opinion: systemText(request),
     name,
     topics: topicsOf(seed),
     prefers: (module) => mentions(seed, module),

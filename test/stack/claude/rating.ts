@@ -33,7 +33,7 @@ export function ratingTurn(persona: Persona, modules: readonly string[], malform
  * forced rating comes with the notes of that rating, so text and number agree as they would from the model.
  */
 function rate(persona: Persona, module: string, forced: number | undefined): Rating {
-  const base = 1 + (hash(`${persona.seed}:rating:${module}`) % 5);
+  const base = 1 + (hash(`${persona.opinion}:rating:${module}`) % 5);
   const rating = forced ?? Math.min(5, base + (persona.prefers(module) ? 1 : 0));
   return { module, rating, notes: NOTES[rating]!.replace("{module}", capitalise(module)) };
 }

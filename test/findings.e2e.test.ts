@@ -1,0 +1,256 @@
+import { env, SELF } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Env } from "../src/env";
+import type { FindingsList } from "../src/findings/findings";
+import type { Finding } from "../src/findings/lifecycle";
+import type { RunDetail } from "../src/persona/runner";
+import { personaStub } from "../src/persona/wake";
+import { diagTick, freshWorld, personaId, send, stackJson } from "./helpers";
+import { runsOf } from "./invariants";
+
+const runner = env as unknown as Env;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/**
+ * A Wednesday, half past midnight UTC: a whole day of ticks lies ahead, the digest hour (08 UTC) among them. Fake
+ * time stays behind real time, so the objects' alarms, which the runtime fires by real time, are due at once.
+ */
+const START = Date.parse("2026-11-04T00:30:00.000Z");
+const RECOVERY = 30 * MINUTE;
+
+interface WebhookMessage {
+  at: string;
+  body: { text?: string };
+}
+
+beforeEach(async () => {
+  await freshWorld();
+  // The runner and the stand-ins share one clock, faked; mana-auth's due list follows it too.
+  vi.useFakeTimers({ toFake: ["Date"], now: START, shouldAdvanceTime: true });
+  await stackJson("/__stack/auth/clock", send("PUT", { now: null }));
+});
+afterEach(() => vi.useRealTimers());
+
+const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
+const findingsNow = async () => (await (await SELF.fetch("http://runner.test/findings")).json()) as FindingsList;
+const openFinding = async (id: string) => (await findingsNow()).open.find((finding) => finding.id === id);
+const mcpDefects = (body: unknown) => stackJson("/__stack/mcp/defects", send("PUT", body));
+const messages = async () => (await stackJson<{ messages: WebhookMessage[] }>("/__stack/webhook/messages")).messages;
+const about = (all: WebhookMessage[], text: string) => all.filter((message) => message.body.text?.includes(text));
+
+/** Waits for the webhook to have received `count` messages, without polling. */
+async function received(count: number): Promise<WebhookMessage[]> {
+  await stackJson(`/__stack/webhook/received?atLeast=${count}&waitMs=20000`);
+  return messages();
+}
+
+/** Waits, message by message, until one containing `text` has arrived; answers every message so far. */
+async function messageWith(text: string): Promise<WebhookMessage[]> {
+  for (let count = (await messages()).length; ; count++) {
+    const all = await messages();
+    if (about(all, text).length > 0) return all;
+    if (count > 100) throw new Error(`no message with ${text}`);
+    await received(count + 1);
+  }
+}
+
+/** Exactly one message when the finding opened, with its evidence and an example run, and one when it resolved. */
+async function expectOneAlertEachWay(title: string): Promise<void> {
+  const all = await messageWith(`Finding resolved:* ${title}`);
+  const opened = about(all, `Finding opened:* ${title}`);
+  expect(opened, `open messages for ${title}`).toHaveLength(1);
+  expect(opened[0]?.body.text).toMatch(/<http:\/\/runner\.test\/runs\/\w+\/[^|]+\|persona\.\w+@mana\.test at /);
+  expect(about(all, `Finding resolved:* ${title}`), `resolve messages for ${title}`).toHaveLength(1);
+}
+
+/** Runs one persona now, a minute after the last (one manual run per minute is the rule), and waits for it. */
+async function runNow(name: string): Promise<RunDetail> {
+  advance(MINUTE);
+  const userId = await personaId(name);
+  const response = await SELF.fetch(`http://runner.test/personas/${userId}/run`, { method: "POST" });
+  const answer = (await response.json()) as { runId: string };
+  const { runId } = answer;
+  await personaStub(runner, userId).runPhase(runId, 30_000);
+  const run = (await runsOf(userId)).find((candidate) => candidate.runId === runId);
+  if (!run) throw new Error(`run ${runId} of ${name} not found`);
+  return run;
+}
+
+/** Runs `name` until the finding opens; answers it and the number of runs it took. */
+async function runUntilOpen(name: string, id: string, maxRuns = 8): Promise<{ finding: Finding; runs: RunDetail[] }> {
+  const runs: RunDetail[] = [];
+  for (let i = 0; i < maxRuns; i++) {
+    runs.push(await runNow(name));
+    const finding = await openFinding(id);
+    if (finding) return { finding, runs };
+  }
+  throw new Error(`${id} did not open within ${maxRuns} runs of ${name}`);
+}
+
+/** Once the condition has cleared, the next tick after the recovery period resolves the finding. */
+async function resolveAfterRecovery(id: string): Promise<Finding> {
+  const clearing = await openFinding(id);
+  expect(clearing?.clearSince, `${id} is clearing`).toBeDefined();
+  advance(RECOVERY / 2);
+  await diagTick();
+  expect(await openFinding(id), `${id} stays open within the recovery period`).toBeDefined();
+  advance(RECOVERY / 2 + MINUTE);
+  await diagTick();
+  const resolved = (await findingsNow()).resolved.find((finding) => finding.id === id);
+  expect(resolved, `${id} resolved`).toMatchObject({ state: "resolved" });
+  return resolved as Finding;
+}
+
+const failedCalls = (runs: RunDetail[], tool: string) =>
+  runs.flatMap((run) => run.transcript.conversation.actions).filter((action) => action.toolName === tool && action.result === "error").length;
+
+describe("a healthy stand-in stack", () => {
+  it("opens no finding in a simulated day of ticks, sends no alert, and sends the digest once at its hour", async () => {
+    let ran = 0;
+    for (let hour = 0; hour < 24; hour++) {
+      vi.setSystemTime(START + hour * HOUR);
+      ran += (await diagTick()).result.ranSuccessfully;
+    }
+    expect(ran).toBe(10);
+    expect(await findingsNow()).toMatchObject({ open: [], resolved: [] });
+    const all = await received(1);
+    expect(all).toHaveLength(1);
+    expect(all[0]?.body.text).toMatch(/^:bar_chart: \*Persona runner digest for 2026-11-04\*/);
+    expect(all[0]?.body.text).toContain("Runs in the last day: 10 succeeded, 0 failed");
+    expect(all[0]?.body.text).toContain("0 open findings.");
+    expect(Date.parse(all[0]?.at ?? "")).toBeGreaterThanOrEqual(Date.parse("2026-11-04T08:00:00Z"));
+  });
+});
+
+describe("each defect mode of the stand-in opens its finding", () => {
+  it("one tool failing on every call: 'tool failing' with one normalised signature, on top of the status page, one alert each way", async () => {
+    await diagTick();
+    await mcpDefects({ failingTool: { tool: "notes.create" } });
+    const { finding, runs } = await runUntilOpen("Kai", "tool-failing:notes.create");
+    // Within one run of enough evidence: once three calls failed, the newest calls are mostly failures.
+    expect(failedCalls(runs.slice(0, -1), "notes.create")).toBeLessThan(3);
+    expect(finding.verdict.signatures).toEqual([
+      { signature: "Tool notes.create failed: mana-sync push failed: row <uuid> rejected at <time> (HTTP 500, request <n>)", count: failedCalls(runs, "notes.create") },
+    ]);
+    const example = finding.verdict.examples[0];
+    expect(example?.persona).toBe("persona.kai@mana.test");
+
+    const page = await (await SELF.fetch("http://runner.test/")).text();
+    expect(page.indexOf("notes.create is failing")).toBeGreaterThan(-1);
+    expect(page.indexOf("notes.create is failing")).toBeLessThan(page.indexOf("<h2>Runner</h2>"));
+    expect(page).toContain(`href="/runs/${example?.userId}/${encodeURIComponent(example?.runId ?? "")}"`);
+    const metrics = await (await SELF.fetch("http://runner.test/metrics")).text();
+    expect(metrics).toContain('persona_findings_open{kind="tool-failing"} 1');
+
+    const [opened] = about(await received(1), "Finding opened:* notes.create is failing");
+    expect(opened?.body.text).toContain(finding.verdict.summary);
+    expect(opened?.body.text).toContain("`Tool notes.create failed: mana-sync push failed: row <uuid>");
+    expect(opened?.body.text).toContain(`<http://runner.test/runs/${example?.userId}/`);
+
+    await runNow("Kai");
+    await mcpDefects({ failingTool: null });
+    for (let i = 0; i < 2; i++) await runNow("Kai");
+    const resolved = await resolveAfterRecovery("tool-failing:notes.create");
+    await expectOneAlertEachWay("notes.create is failing");
+    expect(resolved.occurrence).toBe(1);
+  });
+
+  it("read tools failing on the sync pull shape: 'tool failing' for the read tools, and verification's reads fail", async () => {
+    await mcpDefects({ syncPullShape: true });
+    await diagTick();
+    const finding = await openFinding("tool-failing:notes.search");
+    expect(finding?.verdict.signatures[0]?.signature).toBe("Tool notes.search failed: undefined is not an object (evaluating '(await pullAll(…)).changes.filter')");
+    const [run] = await runsOf(await personaId("Kai"));
+    expect(run?.transcript.verification.flatMap((step) => step.checks.map((check) => check.status))).toContain("read failed");
+
+    await mcpDefects({ syncPullShape: null });
+    vi.setSystemTime(START + 25 * HOUR);
+    await diagTick();
+    await resolveAfterRecovery("tool-failing:notes.search");
+    await expectOneAlertEachWay("notes.search is failing");
+  });
+
+  it("writes that answer ok but never appear in reads: 'write not visible'", async () => {
+    await mcpDefects({ echoExclusion: true });
+    await diagTick();
+    const finding = await openFinding("write-not-visible:notes.create");
+    expect(finding?.verdict.summary).toMatch(/^\d+ of the last \d+ writes of notes\.create that answered ok were missing or different when read back$/);
+    expect(finding?.verdict.signatures[0]?.signature).toMatch(/^missing: no entity with id <uuid> in the read$/);
+
+    await mcpDefects({ echoExclusion: null });
+    vi.setSystemTime(START + 25 * HOUR);
+    await diagTick();
+    await resolveAfterRecovery("write-not-visible:notes.create");
+    await expectOneAlertEachWay("notes.create writes are not visible in reads");
+  });
+
+  it("a persona without an encryption vault: a finding for that persona, none for the tools the others use fine", async () => {
+    const anna = await personaId("Anna");
+    await mcpDefects({ noVault: { userIds: [anna] } });
+    await diagTick();
+    advance(MINUTE);
+    await diagTick();
+    const { open } = await findingsNow();
+    expect(open.map((finding) => finding.id)).toEqual([`persona-tools-failing:${anna}`]);
+    expect(open[0]?.verdict.title).toBe("persona.anna@mana.test's calls are failing");
+    expect(open[0]?.verdict.signatures[0]?.signature).toMatch(/encryption-vault\/key failed: HTTP 404 — \{"error":"vault not initialised"/);
+
+    await mcpDefects({ noVault: null });
+    await runNow("Anna");
+    await resolveAfterRecovery(`persona-tools-failing:${anna}`);
+    await expectOneAlertEachWay("persona.anna@mana.test's calls are failing");
+  });
+
+  it("personas rating one module lower from a given day on: 'rating dropped', last day against the trailing week", { timeout: 120_000 }, async () => {
+    // Eight days of daily runs, 25 hours apart so each day's run falls in its own last-day window.
+    for (let day = 0; day < 7; day++) {
+      vi.setSystemTime(START + day * 25 * HOUR);
+      await diagTick();
+    }
+    expect((await findingsNow()).open).toEqual([]);
+    vi.setSystemTime(START + 7 * 25 * HOUR);
+    await stackJson("/__stack/claude/defects", send("PUT", { ratingDrop: { module: "notes", from: new Date().toISOString().slice(0, 10) } }));
+    await diagTick();
+    const finding = await openFinding("rating-drop:notes");
+    expect(finding?.verdict.summary).toMatch(/^\d+ personas rated notes \d\.\d\d lower on average over the last day than over the seven days before \(1\.00 against \d\.\d\d\)$/);
+    expect(finding?.verdict.examples.length).toBeGreaterThan(0);
+
+    await stackJson("/__stack/claude/defects", send("PUT", { ratingDrop: null }));
+    vi.setSystemTime(START + 8 * 25 * HOUR);
+    await diagTick();
+    await resolveAfterRecovery("rating-drop:notes");
+    await expectOneAlertEachWay("notes ratings dropped");
+  });
+
+  it("a persona failing before its run starts: 'setup failing' with the stage and the reason", async () => {
+    await diagTick();
+    await stackJson("/__stack/auth/faults", send("POST", { route: "login", status: 403, times: 2 }));
+    const { finding } = await runUntilOpen("Anna", `setup-failing:${await personaId("Anna")}`, 2);
+    expect(finding.verdict.signatures).toEqual([{ signature: "login: login failed: 403 EMAIL_NOT_VERIFIED", count: 2 }]);
+    await runNow("Anna");
+    await resolveAfterRecovery(finding.id);
+    await expectOneAlertEachWay("persona.anna@mana.test fails before its runs start");
+  });
+});
+
+describe("acknowledging a finding", () => {
+  it("mutes it until it resolves: the open message still waiting is not sent, the resolution is", async () => {
+    await stackJson("/__stack/webhook/mode", send("PUT", { mode: "hang" }));
+    await diagTick();
+    await mcpDefects({ failingTool: { tool: "notes.create" } });
+    const { finding } = await runUntilOpen("Kai", "tool-failing:notes.create");
+    await received(1);
+    const ack = await SELF.fetch(`http://runner.test/findings/${encodeURIComponent(finding.id)}/ack`, { method: "POST" });
+    expect(ack.status).toBe(200);
+    expect(await ack.json()).toMatchObject({ id: finding.id, ackedAt: expect.any(Number) });
+    await stackJson("/__stack/webhook/mode", send("PUT", { mode: "ok" }));
+    await runNow("Kai");
+    await mcpDefects({ failingTool: null });
+    for (let i = 0; i < 2; i++) await runNow("Kai");
+    await resolveAfterRecovery(finding.id);
+    // The one attempt that was under way when it was acknowledged, and the resolution: nothing in between.
+    await expectOneAlertEachWay("notes.create is failing");
+    expect((await findingsNow()).alerts.pending).toBe(0);
+    expect((await SELF.fetch("http://runner.test/findings/tool-failing:nothing/ack", { method: "POST" })).status).toBe(404);
+  });
+});
