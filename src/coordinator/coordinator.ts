@@ -10,6 +10,7 @@ import type { Env } from "../env";
 import { createLogger } from "../log";
 import { wakePersona } from "../persona/wake";
 import { type Sample, SampleStore } from "../metrics";
+import { wakeAllowance } from "./ramp";
 
 export type SlotDecision =
   | { granted: true }
@@ -64,8 +65,6 @@ export interface LiveState {
 const SLOT_LEASE_MS = 16 * 60_000;
 /** A woken persona has this long to claim its slot before the slot goes back to the queue. */
 const WAKE_LEASE_MS = 2 * 60_000;
-/** Wake-ups per second: a budget reset or a resume with a long queue starts runs over a window, not at once. */
-const WAKES_PER_SECOND = 10;
 
 export class Coordinator extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -228,14 +227,14 @@ export class Coordinator extends DurableObject<Env> {
     this.#fill(Date.now());
   }
 
-  /** Starts as many queued runs as free slots, pause, budget and cooldown allow, at most WAKES_PER_SECOND. */
+  /** Starts as many queued runs as free slots, pause, budget, cooldown and the wake-up ramp allow. */
   #fill(now: number): void {
     this.#sweep(now);
     const config = loadConfig(this.env);
     const free = config.PERSONA_CONCURRENCY - this.#slotsInUse();
     if (free <= 0 || this.#cooldownUntil() > now) return;
-    this.#wakes = this.#wakes.filter((at) => at > now - 1_000);
-    const allowed = Math.min(free, WAKES_PER_SECOND - this.#wakes.length);
+    const { allowed, recent } = wakeAllowance(now, this.#wakes, free);
+    this.#wakes = recent;
     const freshMayStart = !this.#paused() && !this.#budgetSpent(now);
     const next = this.sql
       .exec<{ user_id: string; run_id: string }>(

@@ -1,0 +1,101 @@
+import { env, SELF } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { coordinator } from "../src/coordinator/coordinator";
+import type { PersonaSummary } from "../src/directory/summary";
+import type { Env } from "../src/env";
+import { userIdFor } from "./stack/auth/seed";
+import { personaStub } from "../src/persona/wake";
+import { diagTick, freshWorld, personaId, personas, send, stackJson } from "./helpers";
+import { runsOf } from "./invariants";
+
+const runner = env as unknown as Env;
+
+beforeEach(() => freshWorld());
+
+const seed = (count: number, prefix: string) => stackJson("/__stack/auth/seed", send("POST", { count, toolCalls: 3, prefix }));
+const emailOf = (prefix: string, i: number) => `persona.${prefix}${i}@mana.test`;
+
+async function acquires(): Promise<number> {
+  const samples = await coordinator(runner.COORDINATOR).samples();
+  return samples.find((sample) => sample.name === "persona_coordinator_requests_total" && sample.labels.method === "acquire")?.value ?? 0;
+}
+
+describe("a thousand personas", () => {
+  it("are dispatched once per slot, cost the next tick nothing while they wait, and all appear across the status pages", { timeout: 120_000 }, async () => {
+    await seed(1_000, "k");
+    // With the budget spent every run waits in the coordinator's queue, so the test measures dispatch, not play.
+    await coordinator(runner.COORDINATOR).spend(0, 1_000);
+    const first = await diagTick();
+    expect(first.result).toMatchObject({ due: 1_000, ranSuccessfully: 0, failed: [] });
+    expect(first.result.skipped.map((entry) => entry.status)).toEqual(Array(1_000).fill("held"));
+    const again = await diagTick();
+    expect(again.result).toMatchObject({ due: 1_000, waiting: 1_000, skipped: [] });
+
+    const listed = new Set<string>();
+    for (let offset = 0; offset < 1_000; offset += 200) {
+      const page = (await (await SELF.fetch(`http://runner.test/personas?offset=${offset}&limit=200&sort=email`)).json()) as { personas: PersonaSummary[]; total: number };
+      expect(page.total).toBe(1_000);
+      for (const persona of page.personas) {
+        listed.add(persona.email);
+        // One run per persona: the one the first tick queued, never a second one.
+        expect(persona.activeRun?.runId, persona.email).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\dZ-/);
+        expect(persona.lastRun).toBeUndefined();
+      }
+    }
+    expect(listed.size).toBe(1_000);
+
+    const onPages = new Set<string>();
+    for (let page = 1; page <= 20; page++) {
+      const html = await (await SELF.fetch(`http://runner.test/?sort=email&page=${page}`)).text();
+      for (const match of html.matchAll(/persona\.k\d+@mana\.test/g)) onPages.add(match[0]);
+    }
+    expect(onPages.size).toBe(1_000);
+    expect(onPages.has(emailOf("k", 999))).toBe(true);
+  });
+});
+
+describe("the queue", () => {
+  it("starts waiting runs oldest-due first, not in the order they were queued, each asking for a slot once", { timeout: 60_000 }, async () => {
+    const ids = new Map(await Promise.all(personas.map(async (persona) => [persona.name, await personaId(persona.name)] as const)));
+    const weekdays = personas.filter((persona) => persona.tickCadence === "weekdays").map((persona) => persona.name);
+    const daily = personas.filter((persona) => persona.tickCadence === "daily").map((persona) => persona.name);
+    // Friday: the weekdays personas were active first, the daily ones an hour later.
+    await activeAt("2026-11-20T08:00:00.000Z", weekdays.map((name) => ids.get(name) as string));
+    await activeAt("2026-11-20T09:00:00.000Z", daily.map((name) => ids.get(name) as string));
+    const hub = coordinator(runner.COORDINATOR);
+    await hub.spend(0, 1_000);
+    // Saturday: only the daily personas are due; their runs are queued and held for the budget.
+    await stackJson("/__stack/auth/clock", send("PUT", { now: "2026-11-21T10:00:00.000Z" }));
+    expect((await diagTick()).result.skipped.map((entry) => entry.status)).toEqual(Array(daily.length).fill("held"));
+    // Monday: the weekdays personas are due too, and older due than everyone waiting; queued last all the same.
+    await stackJson("/__stack/auth/clock", send("PUT", { now: "2026-11-23T10:00:00.000Z" }));
+    expect((await diagTick()).result).toMatchObject({ waiting: daily.length, skipped: Array(weekdays.length).fill(expect.objectContaining({ status: "held" })) });
+
+    const before = await acquires();
+    await hub.spend(0, -1_000);
+    await diagTick();
+    const runs = await Promise.all(
+      personas.map(async (persona) => {
+        const userId = ids.get(persona.name) as string;
+        const [run] = await runsOf(userId);
+        return { name: persona.name, ...(await personaStub(runner, userId).runPhase(run?.runId as string, 30_000)), startedAt: (await runsOf(userId))[0]?.startedAt ?? 0 };
+      }),
+    );
+    expect(runs.every((run) => run.phase === "succeeded" && run.attempts === 1)).toBe(true);
+    expect((await acquires()) - before).toBe(personas.length);
+    const started = [...runs].sort((a, b) => a.startedAt - b.startedAt).map((run) => run.name);
+    // Two slots: the last of the older due may start together with the first of the younger, no later.
+    expect(started.slice(0, weekdays.length - 1).every((name) => weekdays.includes(name)), started.join(", ")).toBe(true);
+    expect(started.slice(weekdays.length + 1).every((name) => daily.includes(name)), started.join(", ")).toBe(true);
+  });
+});
+
+async function activeAt(iso: string, userIds: string[]): Promise<void> {
+  await stackJson("/__stack/auth/clock", send("PUT", { now: iso }));
+  for (const userId of userIds) {
+    await stackJson(`/api/v1/internal/personas/${userId}/actions`, {
+      ...send("POST", { actions: [{ tickId: "earlier", toolName: "todo.list", result: "ok" }] }),
+      headers: { "content-type": "application/json", "x-service-key": "dev-service-key" },
+    });
+  }
+}
