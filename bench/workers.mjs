@@ -44,8 +44,8 @@ export async function createWorld() {
   /** (Re)starts the runner with these vars on top of the dev ones; storage persists across restarts. */
   async function startRunner(vars) {
     await runner?.stop();
-    const overrides = { MANA_AUTH_URL: stackUrl, MANA_MCP_URL: stackUrl, ANTHROPIC_BASE_URL: stackUrl, ...vars };
-    runner = serve("runner", "wrangler.toml", runnerBundle, RUNNER_PORT, persistTo, overrides, { onLine });
+    const overrides = { MANA_AUTH_URL: stackUrl, MANA_MCP_URL: stackUrl, ANTHROPIC_BASE_URL: stackUrl, ALERT_WEBHOOK_URL: `${stackUrl}/__stack/webhook`, ...vars };
+    runner = serve("runner", "wrangler.toml", runnerBundle, RUNNER_PORT, persistTo, overrides, { onLine, environment: "dev" });
     await runner.ready;
     return runner;
   }
@@ -75,9 +75,9 @@ async function bundle(config, persistTo) {
   return outdir;
 }
 
-function serve(name, config, bundleDir, port, persistTo, vars, options) {
+function serve(name, config, bundleDir, port, persistTo, vars, { environment = "", ...options }) {
   const strings = Object.fromEntries(Object.entries(vars).map(([key, value]) => [key, String(value)]));
-  const args = ["bench/serve.mjs", config, bundleDir, String(port), join(persistTo, "state"), JSON.stringify(strings)];
+  const args = ["bench/serve.mjs", config, bundleDir, String(port), join(persistTo, "state"), JSON.stringify(strings), environment];
   return startServer(name, process.execPath, args, { quiet: true, ...options });
 }
 

@@ -1,5 +1,5 @@
 import { env, SELF } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { coordinator } from "../src/coordinator/coordinator";
 import type { PersonaSummary } from "../src/directory/summary";
 import type { Env } from "../src/env";
@@ -45,12 +45,18 @@ describe("a thousand personas", () => {
     expect(listed.size).toBe(1_000);
 
     const onPages = new Set<string>();
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
     for (let page = 1; page <= 20; page++) {
       const html = await (await SELF.fetch(`http://runner.test/?sort=email&page=${page}`)).text();
       for (const match of html.matchAll(/persona\.k\d+@mana\.test/g)) onPages.add(match[0]);
     }
+    vi.restoreAllMocks();
     expect(onPages.size).toBe(1_000);
     expect(onPages.has(emailOf("k", 999))).toBe(true);
+    // Each page asks the coordinator, the directory and the findings: a fixed number of calls, never one a persona.
+    const pages = lines.map((line) => JSON.parse(line) as { event?: string; path?: string; subrequests?: number }).filter((line) => line.event === "http_request" && line.path === "/");
+    expect(pages.map((line) => line.subrequests)).toEqual(Array(20).fill(4));
   });
 });
 

@@ -9,6 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import { type Config, ConfigError, LOCAL_ENVIRONMENTS, loadConfig } from "../config";
 import type { Env } from "../env";
 import { createLogger, type Logger } from "../log";
+import { countedEnv } from "./counted";
 import { diagRoutes } from "./diag";
 import { findingRoutes } from "./findings";
 import { metricsText } from "./metrics";
@@ -30,12 +31,17 @@ export function createApp(): Hono<AppEnv> {
   });
   app.use(async (c, next) => {
     const config = loadConfig(c.env);
+    const log = createLogger({ path: c.req.path });
     c.set("config", config);
-    c.set("log", createLogger({ path: c.req.path }));
+    c.set("log", log);
     if (LOCAL_ENVIRONMENTS.has(config.ENVIRONMENT) && !LOCAL_HOST.test(new URL(c.req.url).hostname)) {
       return c.json({ error: `ENVIRONMENT is ${config.ENVIRONMENT}: this runner answers local hosts only; a deployed runner is staging or production` }, 403);
     }
+    const started = Date.now();
+    const counted = countedEnv(c.env);
+    c.env = counted.env;
     await next();
+    log.info("http_request", { method: c.req.method, status: c.res.status, durationMs: Date.now() - started, subrequests: counted.subrequests() });
   });
 
   app.get("/health", (c) => {

@@ -5,18 +5,10 @@
  */
 import { Hono } from "hono";
 import { derivePersonaPassword } from "../mana/password";
-import type { RunPhase } from "../persona/runner";
 import { buildPorts } from "../persona/ports";
-import { TERMINAL } from "../persona/store";
-import { personaStub } from "../persona/wake";
-import { sleep } from "../net/http";
 import { runTick } from "../tick/tick";
-import type { Env } from "../env";
 import type { AppEnv } from "./app";
-
-const WAIT_LIMIT_MS = 10 * 60_000;
-/** How long one question to a persona object may wait for its run to settle before it is asked again. */
-const ASK_AGAIN_MS = 5_000;
+import { settled, waitFrom } from "./settled";
 
 export function diagRoutes(): Hono<AppEnv> {
   const diag = new Hono<AppEnv>();
@@ -41,11 +33,8 @@ export function diagRoutes(): Hono<AppEnv> {
   /** A tick through the same path as the cron, then a bounded wait for the runs it queued. */
   diag.post("/tick", async (c) => {
     const started = Date.now();
-    const requested = Number(c.req.query("waitMs") ?? WAIT_LIMIT_MS);
-    if (!Number.isFinite(requested) || requested < 0) {
-      return c.json({ ok: false, error: "query parameter waitMs must be a non-negative number of milliseconds" }, 400);
-    }
-    const waitMs = Math.min(requested, WAIT_LIMIT_MS);
+    const waitMs = waitFrom(c.req.query("waitMs"));
+    if (waitMs === undefined) return c.json({ ok: false, error: "query parameter waitMs must be a non-negative number of milliseconds" }, 400);
     const tick = await runTick(c.env, c.get("config"), started, c.get("log"));
     const runs = tick.dispatched.filter((entry) => entry.status === "queued" && entry.runId);
     const outcomes = await Promise.all(
@@ -70,20 +59,4 @@ export function diagRoutes(): Hono<AppEnv> {
     });
   });
   return diag;
-}
-
-/** The run's phase once it has settled, or as it stands at `deadline`. */
-async function settled(env: Env, userId: string, runId: string, deadline: number): Promise<Partial<RunPhase>> {
-  for (;;) {
-    const left = deadline - Date.now();
-    try {
-      // A fresh stub each time: one that saw its object break stays broken.
-      const phase = await personaStub(env, userId).runPhase(runId, Math.max(0, Math.min(left, ASK_AGAIN_MS)));
-      if (!phase || TERMINAL.has(phase.phase) || left <= 0) return phase ?? {};
-    } catch (error) {
-      // The persona object restarted under us (a deploy, an eviction); the run resumes there, so ask again.
-      if (left <= 0) return { error: `persona object unreachable: ${error instanceof Error ? error.message : String(error)}` };
-      await sleep(ASK_AGAIN_MS / 10);
-    }
-  }
 }

@@ -8,11 +8,11 @@ import { z } from "zod";
 import { coordinator, type LiveState } from "../coordinator/coordinator";
 import { directory, PAGE_MAX } from "../directory/directory";
 import { findings } from "../findings/findings";
-import { slotOf } from "../persona/eligibility";
 import { personaStub } from "../persona/wake";
 import type { Env } from "../env";
 import type { AppEnv } from "./app";
 import { RunPage } from "./run-page";
+import { settled, waitFrom } from "./settled";
 import { StatusPage } from "./status-page";
 
 const PAGE_SIZE = 50;
@@ -70,17 +70,25 @@ export function personaRoutes(): Hono<AppEnv> {
     return run ? c.json(run) : c.json({ error: "run not found" }, 404);
   });
 
-  /** Runs one persona now: its cadence is skipped, nothing else; the run takes the front of the queue. */
+  /**
+   * Runs one persona now: its cadence is skipped, nothing else; the run takes the front of the queue. With
+   * `?waitMs=` the answer waits (at most that long) for the run to settle and says how it ended.
+   */
   routes.post("/personas/:id/run", async (c) => {
     const userId = c.req.param("id");
+    const waitMs = waitFrom(c.req.query("waitMs"), 0);
+    if (waitMs === undefined) return c.json({ error: "query parameter waitMs must be a non-negative number of milliseconds" }, 400);
     const stub = personaStub(c.env, userId);
     const persona = await stub.knownPersona();
     if (!persona) return c.json({ error: "persona unknown to this runner: it appears after its first due tick" }, 404);
-    const { summary, ...result } = await stub.dispatch({ persona, slot: `manual-${slotOf(Date.now())}`, manual: true });
+    // Every request is a run of its own; only a run still in progress makes the next one wait (busy).
+    const { summary, ...result } = await stub.dispatch({ persona, slot: `manual-${new Date().toISOString()}`, manual: true });
     if (summary) await directory(c.env.DIRECTORY).upsert([summary]);
     if (result.status !== "queued" || !result.runId) return c.json(result, 409);
     const { held } = await coordinator(c.env.COORDINATOR).enqueue([{ userId, runId: result.runId, dueAt: -1 }]);
-    return c.json(held ? { ...result, status: "held", reason: held } : result, 202);
+    if (held) return c.json({ ...result, status: "held", reason: held }, 202);
+    if (waitMs === 0) return c.json(result, 202);
+    return c.json({ ...result, ...(await settled(c.env, userId, result.runId, Date.now() + waitMs)) }, 200);
   });
 
   routes.post("/admin/pause", async (c) => {
