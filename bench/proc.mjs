@@ -26,7 +26,8 @@ export async function cpuMs(processGroup) {
   return (await workerdProcesses(processGroup)).reduce((sum, process) => sum + process.cpuMs, 0);
 }
 
-async function rssMb(processGroup) {
+/** Resident memory of the group's workerd processes now, in MiB. */
+export async function rssMb(processGroup) {
   let total = 0;
   for (const { pid } of await workerdProcesses(processGroup)) {
     const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");

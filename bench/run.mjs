@@ -1,16 +1,26 @@
-// `npm run bench`: the runner's own overhead, fan-out, bundle size and prompt-cache savings against the
-// stand-in stack with zero added latency. Prints a table, then one JSON object as the last line.
+// `npm run bench`: the runner's own overhead, what a run costs in dollars and in storage, memory over hundreds of
+// runs, the fan-out to 1k and 10k personas, the cost of 10k runs waiting, the status page at 10k, the bundle.
+// Against the stand-in stack with zero added latency. Prints a table, then one JSON object as the last line.
+import { createHash } from "node:crypto";
 import os from "node:os";
 import { measureBundle } from "./bundle.mjs";
-import { cpuMs, sampleRss } from "./proc.mjs";
+import { cpuMs, rssMb, sampleRss } from "./proc.mjs";
 import { createWorld, json, post, runnerUrl, stackUrl } from "./workers.mjs";
 
 const RUNS = 100;
 const ROUNDS = 3;
 const TOOL_CALLS = 6;
+const DEFAULT_MODEL = "claude-sonnet-4-6";
+const OTHER_MODELS = ["claude-haiku-4-5", "claude-opus-4-6"];
+const MODEL_RUNS = 30;
 const DISPATCH_SIZES = [1_000, 10_000];
+const QUEUED = 10_000;
+const MEMORY_PERSONAS = 10;
+const MEMORY_WARM_ROUNDS = 5;
+const MEMORY_ROUNDS = 30;
 /** Anthropic's billing of cached input: writes cost 1.25×, reads 0.1× an ordinary input token. */
 const billedInput = (u) => u.input_tokens + 1.25 * u.cache_creation_input_tokens + 0.1 * u.cache_read_input_tokens;
+const UNLIMITED = { DAILY_BUDGET_USD: 100_000 };
 
 const world = await createWorld();
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -22,7 +32,7 @@ try {
     referenceLoopMs: referenceLoopMs(),
   };
 
-  await world.startRunner({ PERSONA_CONCURRENCY: RUNS, DAILY_TOKEN_BUDGET: 1_000_000_000, PROMPT_CACHING: "true" });
+  await world.startRunner({ PERSONA_CONCURRENCY: RUNS, ...UNLIMITED, PROMPT_CACHING: "true" });
   await runPhase("warm", 10);
   // This VM's CPU speed varies between minutes by up to a third: the median of three rounds is reported.
   const rounds = [];
@@ -37,31 +47,52 @@ try {
     peakRssMb: round(Math.max(...rounds.map((each) => each.peakRssMb))),
     runnerCpuMsPerRun: round(cached.runnerCpuMs / RUNS),
     stackCpuMsPerRun: round(cached.stackCpuMs / RUNS),
-    mainTurnRequestsAfterFirstWithCacheRead: cached.cacheReadShare,
+    requestsAfterFirstWithCacheRead: cached.cacheReadShare,
+    storageBytesPerRun: Math.round(cached.storageBytes),
   });
 
-  await world.startRunner({ PERSONA_CONCURRENCY: RUNS, DAILY_TOKEN_BUDGET: 1_000_000_000, PROMPT_CACHING: "false" });
+  await world.startRunner({ PERSONA_CONCURRENCY: RUNS, ...UNLIMITED, PROMPT_CACHING: "false" });
   const uncached = await runPhase("nocache", RUNS);
   figures.billedInputPerRunCached = round(cached.billedInput / RUNS);
   figures.billedInputPerRunUncached = round(uncached.billedInput / RUNS);
   figures.cachedInputCostRatio = round(cached.billedInput / uncached.billedInput, 3);
+  figures.dollarsPerRun = { [DEFAULT_MODEL]: { cached: round(cached.costUsd, 5), uncached: round(uncached.costUsd, 5) } };
+  for (const model of OTHER_MODELS) {
+    const prices = {};
+    for (const caching of ["true", "false"]) {
+      await world.startRunner({ PERSONA_CONCURRENCY: MODEL_RUNS, ...UNLIMITED, ANTHROPIC_MODEL: model, PROMPT_CACHING: caching });
+      prices[caching === "true" ? "cached" : "uncached"] = round((await runPhase(`${model.replace(/\W/g, "")}${caching}`, MODEL_RUNS)).costUsd, 5);
+    }
+    figures.dollarsPerRun[model] = prices;
+  }
 
-  // The runs above spent far more than 1,000 tokens today, so every dispatched run waits for tomorrow's
-  // budget: what is measured is the cron's fan-out alone.
-  await world.startRunner({ DAILY_TOKEN_BUDGET: 1_000 });
+  await world.startRunner({ PERSONA_CONCURRENCY: 10, ...UNLIMITED, MAX_TURNS: 60, MAX_TOOL_CALLS: 40 });
+  figures.storageBytesPer40CallRun = Math.round((await runPhase("forty", 10, 40)).storageBytes);
+
+  Object.assign(figures, await memoryPhase());
+
+  // The runs above spent far more than a cent today, so every dispatched run waits for tomorrow's budget:
+  // what is measured is the cron's fan-out alone.
+  await world.startRunner({ DAILY_BUDGET_USD: 0.01 });
   let maxSubrequests = 0;
   for (const size of DISPATCH_SIZES) {
     const result = await dispatchPhase(size);
-    figures[`dispatch${size / 1000}kMs`] = result.wallMs;
-    figures[`dispatch${size / 1000}kTickMs`] = result.tickMs;
-    figures[`dispatch${size / 1000}kExactlyOnce`] = result.exactlyOnce;
-    figures[`dispatch${size / 1000}kCpuMs`] = { runner: result.runnerCpuMs, stack: result.stackCpuMs };
-    figures[`dispatch${size / 1000}kCounts`] = result.counts;
-    figures[`dispatch${size / 1000}kRepeatMs`] = result.repeatMs;
-    if (result.firstError) figures[`dispatch${size / 1000}kErrors`] = result.firstError;
+    const key = `dispatch${size / 1000}k`;
+    Object.assign(figures, {
+      [`${key}Ms`]: result.wallMs,
+      [`${key}TickMs`]: result.tickMs,
+      [`${key}ExactlyOnce`]: result.exactlyOnce,
+      [`${key}CpuMs`]: { runner: result.runnerCpuMs, stack: result.stackCpuMs },
+      [`${key}Counts`]: result.counts,
+      [`${key}RepeatMs`]: result.repeatMs,
+      [`${key}MsPerPersona`]: round(result.wallMs / Math.max(1, result.dispatched), 2),
+    });
+    if (result.firstError) figures[`${key}Errors`] = result.firstError;
     maxSubrequests = Math.max(maxSubrequests, result.maxSubrequests);
   }
   figures.maxSubrequestsPerInvocation = maxSubrequests;
+
+  Object.assign(figures, await queuePhase());
 
   const bundle = await measureBundle();
   figures.bundleGzipBytes = bundle.gzipBytes;
@@ -90,8 +121,8 @@ function referenceLoopMs() {
 }
 
 /** Seeds `count` fresh personas with pinned tool calls and times one /diag/tick that runs them all. */
-async function runPhase(prefix, count) {
-  await post(`${stackUrl}/__stack/auth/seed`, { count, toolCalls: TOOL_CALLS, prefix });
+async function runPhase(prefix, count, toolCalls = TOOL_CALLS) {
+  await post(`${stackUrl}/__stack/auth/seed`, { count, toolCalls, prefix });
   await post(`${stackUrl}/__stack/claude/reset`);
   const logs = world.logsSince();
   const rss = sampleRss(world.runnerGroup());
@@ -105,6 +136,7 @@ async function runPhase(prefix, count) {
     throw new Error(`${prefix}: expected ${count} successful runs, got ${JSON.stringify(tick.result).slice(0, 1000)}`);
   }
   const turns = await logLines(logs, "main_turn_ended", count);
+  const finished = await logLines(logs, "run_finished", count);
   const stats = await json(`${stackUrl}/__stack/claude/stats`);
   return {
     wallMs,
@@ -115,19 +147,21 @@ async function runPhase(prefix, count) {
     toolCalls: sum(turns.map((line) => line.toolCalls)),
     billedInput: billedInput(stats.usage),
     cacheReadShare: cacheReadShare(stats.log),
+    // The runner's own accounting at list prices (src/claude/prices.ts), per run.
+    costUsd: sum(finished.map((line) => line.costUsd)) / count,
+    storageBytes: sum(finished.map((line) => line.storageBytesWritten)) / count,
   };
 }
 
 /**
- * Share of a run's main-turn requests after its first that read from the prompt cache. The rating turn is left
- * out: it is a fresh request without tools by design, so it has no cached prefix to read.
+ * Share of a persona's requests after its first that read from the prompt cache: the tool loop's, and the rating
+ * turn's, which continues the same conversation.
  */
 function cacheReadShare(log) {
   const seen = new Set();
   let later = 0;
   let reads = 0;
   for (const entry of log) {
-    if (!entry.tools?.length) continue;
     if (!seen.has(entry.system)) {
       seen.add(entry.system);
       continue;
@@ -138,15 +172,47 @@ function cacheReadShare(log) {
   return later === 0 ? 0 : round(reads / later, 3);
 }
 
+/**
+ * Resident memory of the runner over hundreds of runs of the same personas: a fresh process, a warm-up, then
+ * MEMORY_ROUNDS rounds in which each persona runs once more.
+ */
+async function memoryPhase() {
+  await world.startRunner({ PERSONA_CONCURRENCY: MEMORY_PERSONAS, ...UNLIMITED });
+  await post(`${stackUrl}/__stack/auth/seed`, { count: MEMORY_PERSONAS, toolCalls: TOOL_CALLS, prefix: "mem" });
+  await post(`${runnerUrl}/diag/tick`);
+  // The stand-in derives user ids from emails (SHA-256, first 32 hex digits).
+  const userIds = Array.from({ length: MEMORY_PERSONAS }, (_, i) => createHash("sha256").update(`persona.mem${i}@mana.test`).digest("hex").slice(0, 32));
+  const oneRound = async () => {
+    const runs = await Promise.all(userIds.map((userId) => post(`${runnerUrl}/personas/${userId}/run?waitMs=60000`)));
+    const failed = runs.filter((run) => run.phase !== "succeeded");
+    if (failed.length > 0) throw new Error(`memory phase: ${JSON.stringify(failed).slice(0, 500)}`);
+    // The stand-in's cache and logs grow with every request; a reset keeps its memory out of the runner's figure.
+    await post(`${stackUrl}/__stack/claude/reset`);
+  };
+  for (let n = 0; n < MEMORY_WARM_ROUNDS; n++) await oneRound();
+  const before = await rssMb(world.runnerGroup());
+  const series = [before];
+  for (let n = 0; n < MEMORY_ROUNDS; n++) {
+    await oneRound();
+    if ((n + 1) % 10 === 0) series.push(await rssMb(world.runnerGroup()));
+  }
+  const after = series.at(-1);
+  const runs = MEMORY_ROUNDS * MEMORY_PERSONAS;
+  return {
+    rssGrowthKbPerRun: round(((after - before) * 1024) / runs, 1),
+    rssMbEveryHundredRuns: series.map((mb) => round(mb)),
+    memoryRuns: runs,
+  };
+}
+
 /** One cron invocation receiving `size` due personas; a second one for the same minute must dispatch nobody. */
 async function dispatchPhase(size) {
   await post(`${stackUrl}/__stack/auth/seed`, { count: size, prefix: `d${size}` });
   const time = Date.now();
-  const trigger = () => fetch(`${runnerUrl}/cdn-cgi/local/scheduled?cron=*+*+*+*+*&time=${time}`).then((r) => r.text());
   const logs = world.logsSince();
   const cpuBefore = [await cpuMs(world.runnerGroup()), await cpuMs(world.stackGroup)];
   const started = performance.now();
-  const outcome = await trigger();
+  const outcome = await cron(time);
   const wallMs = Math.round(performance.now() - started);
   const runnerCpuMs = (await cpuMs(world.runnerGroup())) - cpuBefore[0];
   const stackCpuMs = (await cpuMs(world.stackGroup)) - cpuBefore[1];
@@ -155,21 +221,117 @@ async function dispatchPhase(size) {
   const firstError = logs().find((line) => line.event === "dispatch_errors");
   const repeat = world.logsSince();
   const repeatStarted = performance.now();
-  await trigger();
+  await cron(time);
   const repeatMs = Math.round(performance.now() - repeatStarted);
   const second = await logLine(repeat, "tick_dispatched");
   const shards = logs().filter((line) => line.event === "shard_dispatched");
+  const dispatched = first?.held ?? 0;
   return {
     wallMs,
     repeatMs,
+    dispatched,
     firstError: firstError && `${firstError.count} × ${firstError.first}`,
     runnerCpuMs,
     stackCpuMs,
     tickMs: first?.durationMs,
     counts: { first: countsOf(first), repeat: countsOf(second) },
-    exactlyOnce: first?.held === size && second?.duplicate === size,
+    // Exactly once: every persona the first tick queued is skipped by the second, which queues only those the
+    // first could not reach.
+    exactlyOnce: dispatched > 0 && (second?.waiting ?? 0) === dispatched && (second?.held ?? 0) <= (first?.error ?? 0),
     maxSubrequests: Math.max(first?.subrequests ?? 0, second?.subrequests ?? 0, ...shards.map((line) => line.subrequests)),
   };
+}
+
+/**
+ * QUEUED personas due and queued behind two slots whose runs do not finish (every model request the stand-in
+ * holds for a minute): the coordinator's calls and rows written per minute, over two minutes of ticks. The
+ * status page and the persona list are timed with all of them known.
+ */
+async function queuePhase() {
+  await world.startRunner({ PERSONA_CONCURRENCY: 2, ...UNLIMITED });
+  await post(`${stackUrl}/__stack/claude/reset`);
+  await post(`${stackUrl}/__stack/claude/faults`, { faults: Array.from({ length: 40 }, () => ({ fault: "hold" })) });
+  await post(`${stackUrl}/__stack/auth/seed`, { count: QUEUED, prefix: "q" });
+  // One burst of ten thousand new objects outruns the local runtime's file descriptors (BENCHMARKS.md): the
+  // personas the first tick could not reach are queued by the next one, as in production after any failure.
+  const start = Date.now();
+  for (let minute = 0; (await queueDepth()) < QUEUED - 2 && minute < 4; minute++) {
+    await cron(start + minute * 60_000);
+    await sleep(15_000);
+  }
+  const queued = await queueDepth();
+  const keepAlive = setInterval(() => void fetch(`${runnerUrl}/metrics`).catch(() => undefined), 3_000);
+  try {
+    const before = await coordinatorLoad();
+    for (let minute = 1; minute <= 2; minute++) {
+      await sleep(60_000);
+      await cron(start + (10 + minute) * 60_000);
+    }
+    await sleep(6_000);
+    const after = await coordinatorLoad();
+    if (after.requests < before.requests) throw new Error("the coordinator restarted during the measurement");
+    const page = await timePage("/");
+    const list = await timePage("/personas?limit=50");
+    return {
+      queuedPersonas: queued,
+      coordinatorCallsPerMinute10kQueued: round((after.requests - before.requests) / 2),
+      coordinatorRowsWrittenPerMinute10kQueued: round((after.rows - before.rows) / 2),
+      coordinatorCallsByMethod: Object.fromEntries(Object.entries(after.byMethod).map(([method, value]) => [method, value - (before.byMethod[method] ?? 0)])),
+      statusPageMs10k: page.ms,
+      statusPageSubrequests10k: page.subrequests,
+      personasPageMs10k: list.ms,
+      personasPageSubrequests10k: list.subrequests,
+      knownPersonas: page.total,
+    };
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function queueDepth() {
+  return (await coordinatorLoad()).queueDepth;
+}
+
+/** The coordinator's own counters from /metrics; its `samples` calls are this measurement's and left out. */
+async function coordinatorLoad() {
+  await sleep(5_100);
+  const text = await (await fetch(`${runnerUrl}/metrics`)).text();
+  const byMethod = {};
+  for (const [, method, value] of text.matchAll(/^persona_coordinator_requests_total\{method="(\w+)"\} (\d+)/gm)) {
+    if (method !== "samples") byMethod[method] = Number(value);
+  }
+  return {
+    byMethod,
+    requests: sum(Object.values(byMethod)),
+    rows: Number(/^persona_coordinator_rows_written_total (\d+)/m.exec(text)?.[1] ?? 0),
+    queueDepth: Number(/^persona_queue_depth (\d+)/m.exec(text)?.[1] ?? 0),
+  };
+}
+
+/** Median wall time of five loads of a page, and the subrequests its log line counted. */
+async function timePage(path) {
+  const times = [];
+  let subrequests = 0;
+  for (let n = 0; n < 5; n++) {
+    const logs = world.logsSince();
+    const started = performance.now();
+    const response = await fetch(`${runnerUrl}${path}`);
+    await response.text();
+    times.push(performance.now() - started);
+    const pathname = new URL(path, runnerUrl).pathname;
+    const lines = await logLines(() => logs().filter((line) => line.path === pathname), "http_request", 1);
+    subrequests = lines[0]?.subrequests ?? -1;
+  }
+  const { total } = await json(`${runnerUrl}/personas?limit=1`);
+  return { ms: round(times.toSorted((a, b) => a - b)[2]), subrequests, total };
+}
+
+function cron(time) {
+  return fetch(`${runnerUrl}/cdn-cgi/local/scheduled?cron=*+*+*+*+*&time=${time}`).then((r) => r.text());
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The Worker's log lines reach us through a pipe, possibly just after the response that they describe. */
@@ -178,7 +340,7 @@ async function logLines(logs, event, count, waitMs = 5_000) {
   for (;;) {
     const lines = logs().filter((each) => each.event === event);
     if (lines.length >= count || Date.now() > until) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
@@ -187,17 +349,24 @@ async function logLine(logs, event) {
 }
 
 function printTable(figures) {
+  const dollars = Object.entries(figures.dollarsPerRun).map(([model, { cached, uncached }]) => `${model} $${cached} (uncached $${uncached})`);
   const rows = [
     ["msPerRun", `${figures.msPerRun} ms (median of ${figures.msPerRunRounds.join(", ")})`, "≤ 60"],
     ["msPerStep", `${figures.msPerStep} ms (${figures.steps} steps, ${figures.toolCalls} tool calls)`, "≤ 5"],
     ["peakRssMb", `${figures.peakRssMb} MiB`, ""],
     ["CPU per run", `runner ${figures.runnerCpuMsPerRun} ms, stand-in ${figures.stackCpuMsPerRun} ms`, ""],
+    ["storageBytesPerRun", `${figures.storageBytesPerRun} (6 tool calls), ${figures.storageBytesPer40CallRun} (40 tool calls)`, ""],
+    ["dollarsPerRun", dollars.join("; "), ""],
+    ["cachedInputCostRatio", `${figures.cachedInputCostRatio} (${figures.billedInputPerRunCached} vs ${figures.billedInputPerRunUncached} per run)`, "≤ 0.4"],
+    ["requests after a persona's 1st reading the cache", String(figures.requestsAfterFirstWithCacheRead), "1"],
+    ["rssGrowthKbPerRun", `${figures.rssGrowthKbPerRun} KB over ${figures.memoryRuns} runs (${figures.rssMbEveryHundredRuns.join(" → ")} MiB)`, ""],
     ["dispatch1kMs", dispatchLine(figures, "1k"), ""],
     ["dispatch10kMs", dispatchLine(figures, "10k"), "≤ 10000"],
     ["maxSubrequestsPerInvocation", String(figures.maxSubrequestsPerInvocation), "≤ 1000"],
+    ["coordinatorCallsPerMinute10kQueued", `${figures.coordinatorCallsPerMinute10kQueued} (${figures.coordinatorRowsWrittenPerMinute10kQueued} rows written; ${figures.queuedPersonas} queued)`, "≤ 60"],
+    ["statusPage10k", `${figures.statusPageMs10k} ms, ${figures.statusPageSubrequests10k} subrequests (${figures.knownPersonas} personas)`, "≤ 300 ms, ≤ 10"],
+    ["personasPage10k", `${figures.personasPageMs10k} ms, ${figures.personasPageSubrequests10k} subrequests`, "≤ 300 ms, ≤ 10"],
     ["bundleGzipBytes", `${figures.bundleGzipBytes} (${Math.round(figures.bundleGzipBytes / 1024)} KiB)`, "≤ 512 KiB"],
-    ["cachedInputCostRatio", `${figures.cachedInputCostRatio} (${figures.billedInputPerRunCached} vs ${figures.billedInputPerRunUncached} per run)`, "≤ 0.4"],
-    ["main-turn requests after a run's 1st reading the cache", String(figures.mainTurnRequestsAfterFirstWithCacheRead), "1"],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   console.log(`machine: ${figures.machine}; reference loop ${figures.referenceLoopMs} ms`);
@@ -208,12 +377,12 @@ function printTable(figures) {
 function dispatchLine(figures, size) {
   const counts = figures[`dispatch${size}Counts`].first;
   const errors = figures[`dispatch${size}Errors`];
-  return `${figures[`dispatch${size}Ms`]} ms, ${counts.held ?? 0} held${errors ? `, ${errors}` : ""}; exactly once: ${figures[`dispatch${size}ExactlyOnce`]}; same minute again: ${figures[`dispatch${size}RepeatMs`]} ms`;
+  return `${figures[`dispatch${size}Ms`]} ms, ${counts.held ?? 0} queued (${figures[`dispatch${size}MsPerPersona`]} ms each)${errors ? `, ${errors}` : ""}; exactly once: ${figures[`dispatch${size}ExactlyOnce`]}; same minute again: ${figures[`dispatch${size}RepeatMs`]} ms`;
 }
 
 function countsOf(line) {
-  const { due, held, started, duplicate, busy, error } = line ?? {};
-  return { due, held, started, duplicate, busy, error };
+  const { due, held, waiting, duplicate, busy, error } = line ?? {};
+  return { due, held, waiting, duplicate, busy, error };
 }
 
 function sum(values) {

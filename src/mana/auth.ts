@@ -13,7 +13,7 @@ import {
   organizationListSchema,
 } from "./schemas";
 
-/** Why a login failed, with what the caller must do about it (contracts §1.2). */
+/** Why a login failed, with what the caller must do about it (docs/contracts.md §1.2). */
 export class LoginError extends Error {
   override name = "LoginError";
   constructor(
@@ -87,7 +87,7 @@ export function createManaAuth(baseUrl: string, serviceKey: string, fetchFn: Fet
     return personalSpaceFromOrgList(email, password);
   }
 
-  /** Only Better Auth's session cookie opens the org list (contracts §1.3); a Bearer token gets 401. */
+  /** Only Better Auth's session cookie opens the org list (docs/contracts.md §1.3); a Bearer token gets 401. */
   async function personalSpaceFromOrgList(email: string, password: string) {
     const signIn = await request(fetchFn, url("/api/auth/sign-in/email"), {
       method: "POST",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { derivePersonaPassword } from "./password";
 
-describe("derivePersonaPassword (contracts §1.4 test vectors)", () => {
+describe("derivePersonaPassword (docs/contracts.md §1.4 test vectors)", () => {
   it.each([
     ["persona.anna@mana.test", "dev-persona-seed-secret-rotate-in-prod", "1FJ7w8KbjK5CWVa8NqfobexAFNuQKxiA"],
     ["persona.anna@mana.test", "s3cret", "b0DYIdAvLOd6dZ3JG63PlqR8Dju5KbQT"],

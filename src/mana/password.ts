@@ -1,7 +1,7 @@
 const encoder = new TextEncoder();
 
 /**
- * A persona's password (contracts §1.4): HMAC-SHA256(secret, email) → base64 → alphanumerics only → 32 chars.
+ * A persona's password (docs/contracts.md §1.4): HMAC-SHA256(secret, email) → base64 → alphanumerics only → 32 chars.
  * The email must be byte-for-byte the stored one; normalising it would derive another password.
  */
 export async function derivePersonaPassword(email: string, seedSecret: string): Promise<string> {

@@ -18,7 +18,7 @@ export interface McpTool {
 
 /**
  * What a tools/call came to. `unknown` means the request may have reached the server and its reply was
- * lost: the write may have landed, so it is reported, never retried (contracts §2).
+ * lost: the write may have landed, so it is reported, never retried (docs/contracts.md §2).
  */
 export type ToolOutcome =
   | { kind: "result"; text: string; isError: boolean }
@@ -50,7 +50,7 @@ interface Connection {
 
 /**
  * Statuses that mana-mcp answers before a tool runs (envelope, session, auth). Anything else on a tools/call,
- * a 5xx from a gateway included, may have come after the write landed: its effect is unknown (contracts §2).
+ * a 5xx from a gateway included, may have come after the write landed: its effect is unknown (docs/contracts.md §2).
  */
 const REFUSED_BEFORE_RUNNING = new Set([400, 401, 403, 404, 406, 415]);
 

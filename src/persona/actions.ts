@@ -7,7 +7,7 @@ import type { ActionRow } from "../mana/schemas";
 
 /**
  * The run's tool calls as one deterministic batch. mana-auth keys rows by `<tickId>-<index>-<toolName>`, so the
- * batch must be posted whole and identical on every resend (contracts §1.1); the order is the model's.
+ * batch must be posted whole and identical on every resend (docs/contracts.md §1.1); the order is the model's.
  */
 export function actionRows(tickId: string, actions: readonly ActionRecord[]): ActionRow[] {
   return actions.map((action) => ({

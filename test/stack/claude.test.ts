@@ -11,7 +11,7 @@ const MESSAGES = "http://stack.test/v1/messages";
 const HEADERS = { "content-type": "application/json", "x-api-key": "stand-in-key", "anthropic-version": "2023-06-01" };
 const MODEL = "claude-sonnet-4-6";
 
-/** mana-mcp's tools as the runner offers them (contracts §2): API-safe names, JSON Schema from zod. */
+/** mana-mcp's tools as the runner offers them (docs/contracts.md §2): API-safe names, JSON Schema from zod. */
 const emotion = z.enum(["happy", "calm", "tired", "sad", "stressed", "grateful"]);
 const MANA_TOOLS = {
   todo_create: z.object({

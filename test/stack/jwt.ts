@@ -1,6 +1,6 @@
 import { sign, verify } from "hono/jwt";
 
-/** Claims of the access token mana-auth mints and mana-mcp accepts (contracts §1.2). */
+/** Claims of the access token mana-auth mints and mana-mcp accepts (docs/contracts.md §1.2). */
 export interface AccessClaims {
   sub: string;
   email: string;

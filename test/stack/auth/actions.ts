@@ -26,7 +26,7 @@ type ActionRecord = {
   created_at: number;
 };
 
-/** The index restarts at 0 in every request: that is how split batches of one tick collide (contracts §1.1). */
+/** The index restarts at 0 in every request: that is how split batches of one tick collide (docs/contracts.md §1.1). */
 export function actionId(tickId: string, index: number, toolName: string): string {
   return `${tickId}-${index}-${toolName}`.slice(0, 255);
 }

@@ -14,7 +14,7 @@ const betterAuthError = (status: number, code: string, message: string) =>
   Response.json({ message, code }, { status });
 
 /**
- * Better Auth's own endpoints (contracts §1.3). The sign-in bypasses the login wrapper's lockout, and the
+ * Better Auth's own endpoints (docs/contracts.md §1.3). The sign-in bypasses the login wrapper's lockout, and the
  * organization list trusts only the signed cookie: a Bearer token, opaque or JWT, is not looked at.
  */
 export function betterAuthRoutes(deps: AuthDeps): Hono {

@@ -42,7 +42,7 @@ const clockBody = z.object({ now: z.iso.datetime({ offset: true }).nullable() })
 const faultBody = z
   .object({
     route: z.enum(FAULT_ROUTES),
-    // 200 only on login: a success whose JWT could not be minted (contracts §1.2).
+    // 200 only on login: a success whose JWT could not be minted (docs/contracts.md §1.2).
     status: z.int().min(400).max(599).or(z.literal(200)),
     times: z.int().min(1).default(1),
   })

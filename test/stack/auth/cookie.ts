@@ -3,7 +3,7 @@ const encoder = new TextEncoder();
 export const SESSION_COOKIE = "mana.session_token";
 const MAX_AGE_SEC = 7 * 24 * 60 * 60;
 
-/** Better Auth's signed session cookie: `<token>.<HMAC of the token>` (contracts §1.3). */
+/** Better Auth's signed session cookie: `<token>.<HMAC of the token>` (docs/contracts.md §1.3). */
 export async function sessionCookie(token: string, secret: string): Promise<string> {
   return `${SESSION_COOKIE}=${token}.${await signature(token, secret)}; HttpOnly; Path=/; Max-Age=${MAX_AGE_SEC}`;
 }

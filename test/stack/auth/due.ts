@@ -3,7 +3,7 @@ import { personaView } from "./personas";
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** Rolling windows where the boundary itself counts as due (contracts §1.1). */
+/** Rolling windows where the boundary itself counts as due (docs/contracts.md §1.1). */
 export function isDue(cadence: string, lastActiveAt: number | null, nowMs: number): boolean {
   if (cadence === "weekdays" && isUtcWeekend(nowMs)) return false;
   if (lastActiveAt === null) return true;

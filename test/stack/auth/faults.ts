@@ -38,14 +38,14 @@ export class Faults {
       if (status === null) return next();
       if (route === "login" && status === 200) return withoutAccessToken(c, next);
       if (route === "login") return loginFault(status);
-      // A 404 on a persona's own routes is the persona check's (contracts §1.1): it was deleted.
+      // A 404 on a persona's own routes is the persona check's (docs/contracts.md §1.1): it was deleted.
       if (status === 404 && (route === "actions" || route === "feedback")) return routeError(404, "Persona not found");
       return middlewareError(status, statusText(status));
     };
   }
 }
 
-/** "200" armed on login: the login succeeds but minting the JWT failed, so the body lacks it (contracts §1.2). */
+/** "200" armed on login: the login succeeds but minting the JWT failed, so the body lacks it (docs/contracts.md §1.2). */
 async function withoutAccessToken(c: Context, next: Next): Promise<void> {
   await next();
   if (c.res.status !== 200) return;

@@ -22,7 +22,7 @@ type FeedbackRecord = {
   created_at: number;
 };
 
-/** One rating per module per tick, first one wins; last_active_at is deliberately left alone (contracts §1.1). */
+/** One rating per module per tick, first one wins; last_active_at is deliberately left alone (docs/contracts.md §1.1). */
 export function writeFeedback(sql: SqlStorage, userId: string, rows: FeedbackInput[], nowMs: number): void {
   for (const row of rows) {
     sql.exec(

@@ -13,7 +13,7 @@ export interface Ledger<Row> {
 }
 
 /**
- * POST /api/v1/internal/personas/:id/<ledger>, checks in mana-auth's order (contracts §1.1): persona before the
+ * POST /api/v1/internal/personas/:id/<ledger>, checks in mana-auth's order (docs/contracts.md §1.1): persona before the
  * body is read, then JSON, array, size, every row; the batch is written all or nothing.
  */
 export function ingest<Row>(deps: AuthDeps, ledger: Ledger<Row>) {

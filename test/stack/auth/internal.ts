@@ -9,7 +9,7 @@ import { requireServiceKey } from "./service-key";
 import { membershipsOf } from "./spaces";
 import { iso } from "./time";
 
-/** The service-key endpoints under /api/v1/internal (contracts §1.1, §1.3). */
+/** The service-key endpoints under /api/v1/internal (docs/contracts.md §1.1, §1.3). */
 export function internalRoutes(deps: AuthDeps): Hono {
   const { faults } = deps;
   return new Hono()

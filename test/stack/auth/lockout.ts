@@ -4,7 +4,7 @@ export const LOCKOUT_RETRY_AFTER_SEC = 1800;
 const LOCK_MS = LOCKOUT_RETRY_AFTER_SEC * 1000;
 
 /**
- * The login wrapper's lockout (contracts §1.2): five failures for one email within 15 minutes lock it for the
+ * The login wrapper's lockout (docs/contracts.md §1.2): five failures for one email within 15 minutes lock it for the
  * 1,800 seconds its answer announces, so the sixth attempt fails even with the right password. Keyed by the
  * email as sent, known user or not.
  */

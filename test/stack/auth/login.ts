@@ -10,7 +10,7 @@ import { authenticate, type UserRecord } from "./users";
 
 const credentials = z.object({ email: z.email(), password: z.string().min(1) });
 
-/** mana-auth's own login wrapper (contracts §1.2): JSON tokens, no cookie, lockout. Runs on real time. */
+/** mana-auth's own login wrapper (docs/contracts.md §1.2): JSON tokens, no cookie, lockout. Runs on real time. */
 export function loginRoutes(deps: AuthDeps): Hono {
   return new Hono().post("/api/v1/auth/login", deps.faults.middleware("login"), async (c) => {
     const body = await parseBody(c.req.raw, credentials);

@@ -2,7 +2,7 @@ const RANGES = { smallint: [-32768, 32767], integer: [-2147483648, 2147483647] }
 
 /**
  * mana-auth validates these numbers as plain numbers and lets Postgres reject them at insert time, which
- * surfaces as a 500 (contracts §1.1 pitfalls). Throwing here inside the batch's transaction reproduces that:
+ * surfaces as a 500 (docs/contracts.md §1.1 pitfalls). Throwing here inside the batch's transaction reproduces that:
  * a 500 and nothing written.
  */
 export function pgInteger(value: number, type: keyof typeof RANGES): number {

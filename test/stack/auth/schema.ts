@@ -1,7 +1,7 @@
 /**
  * The stand-in's tables. Timestamps are epoch milliseconds; the wire format (ISO) is produced on the way out.
  * Action and feedback ids are global primary keys, as in mana-auth, so the id scheme alone decides what a
- * conflicting insert drops (contracts §1.1).
+ * conflicting insert drops (docs/contracts.md §1.1).
  */
 const TABLES: Record<string, string> = {
   users: `id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, password TEXT NOT NULL,

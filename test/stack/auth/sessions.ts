@@ -1,7 +1,7 @@
 const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/** Every sign-in, by either path, leaves a 7-day session row behind (contracts §1.2, §1.3). */
+/** Every sign-in, by either path, leaves a 7-day session row behind (docs/contracts.md §1.2, §1.3). */
 export function createSession(sql: SqlStorage, userId: string, nowMs: number): { id: string; token: string } {
   const session = { id: randomToken(), token: randomToken() };
   sql.exec(

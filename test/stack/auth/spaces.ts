@@ -16,7 +16,7 @@ export interface ExtraSpace {
   type: string;
 }
 
-/** The service-key view (contracts §1.3): ids and roles only, nothing that tells a personal space apart. */
+/** The service-key view (docs/contracts.md §1.3): ids and roles only, nothing that tells a personal space apart. */
 export function membershipsOf(sql: SqlStorage, userId: string) {
   return sql
     .exec<{ organization_id: string; role: string }>(

@@ -2,7 +2,7 @@ export type UserRecord = { id: string; email: string; name: string };
 
 /**
  * The user these credentials belong to, or null. The email must match byte for byte, as the password was
- * derived from the stored spelling (contracts §1.4). Soft-deleted users cannot sign in.
+ * derived from the stored spelling (docs/contracts.md §1.4). Soft-deleted users cannot sign in.
  */
 export function authenticate(sql: SqlStorage, email: string, password: string): UserRecord | null {
   const user = sql

@@ -40,7 +40,7 @@ import { createMessage, type Trace } from "./messages";
 import { Stats, systemKey } from "./stats";
 
 /**
- * The Claude Messages API stand-in (contracts §3): POST /v1/messages plus the control surface above. Cache,
+ * The Claude Messages API stand-in (docs/contracts.md §3): POST /v1/messages plus the control surface above. Cache,
  * fault script, defects and statistics live in memory, like the real API's cache they are allowed to vanish
  * (an evicted instance simply starts cold).
  */

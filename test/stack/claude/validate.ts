@@ -5,7 +5,7 @@ import type { ContentBlock, Message, MessagesRequest } from "./wire";
 const MAX_BREAKPOINTS = 4;
 
 /**
- * The rules the real API enforces beyond the body's shape (contracts §3). Each throws the real wording, so a
+ * The rules the real API enforces beyond the body's shape (docs/contracts.md §3). Each throws the real wording, so a
  * runner that passes here passes there.
  */
 export function validateRequest(request: MessagesRequest): void {

@@ -9,7 +9,7 @@ export interface Caller {
 }
 
 /**
- * mana-mcp's auth envelope, checked before the MCP transport sees the request (contracts §2). Any non-empty
+ * mana-mcp's auth envelope, checked before the MCP transport sees the request (docs/contracts.md §2). Any non-empty
  * space is accepted, exactly like the real server: a wrong one silently writes where nobody looks.
  */
 export async function authenticate(request: Request, secret: string): Promise<Caller | Response> {
@@ -23,7 +23,7 @@ export async function authenticate(request: Request, secret: string): Promise<Ca
   } catch (error) {
     return unauthorized(`Invalid token: ${(error as Error).message}`);
   }
-  // Any non-empty value is accepted unchecked (contracts §2); Headers already drops surrounding whitespace.
+  // Any non-empty value is accepted unchecked (docs/contracts.md §2); Headers already drops surrounding whitespace.
   const space = request.headers.get("x-mana-space");
   if (!space) return unauthorized("Missing X-Mana-Space header (the id of the space to act in)");
   return { claims, token, space };

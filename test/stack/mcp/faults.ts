@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Failures of a tools/call the stand-in can stage (contracts §2): the server restarted and forgot the session
+ * Failures of a tools/call the stand-in can stage (docs/contracts.md §2): the server restarted and forgot the session
  * before the call (404, nothing ran), the reply was cut after the write landed, a plain HTTP 500 before
  * anything ran, a 401 for a token the server no longer accepts, a reply slower than the client's timeout
  * (the write lands), or a call held before it runs until the test releases it (then it runs and replies).

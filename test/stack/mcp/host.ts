@@ -62,7 +62,7 @@ interface Session {
 const STANDALONE_STREAM_DROP_MS = 12_000;
 
 /**
- * The mana-mcp stand-in (contracts §2): a real MCP Streamable HTTP server from the SDK, stateful with SSE
+ * The mana-mcp stand-in (docs/contracts.md §2): a real MCP Streamable HTTP server from the SDK, stateful with SSE
  * replies, behind mana-mcp's auth envelope. Sessions live in memory like the real server's, so a restart
  * forgets them; app data and the execution log live in SQLite, so they survive it like the app's data does.
  */

@@ -8,7 +8,7 @@ import type { Records } from "./records";
 import { TOOLS } from "./tools/catalog";
 import type { ToolDef } from "./tools/tool";
 
-/** What a session froze at initialize (contracts §2): later requests cannot change user, space or token. */
+/** What a session froze at initialize (docs/contracts.md §2): later requests cannot change user, space or token. */
 export interface SessionIdentity {
   userId: string;
   space: string;

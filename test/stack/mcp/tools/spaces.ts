@@ -6,7 +6,7 @@ export const spaceTools = [
     description: "List the spaces (personal, family, team) the user belongs to, with their ids and types.",
     input: {},
     // mana-mcp asks Better Auth's organization list with a Bearer token, which only accepts a session cookie
-    // (contracts §1.3), so the real tool always fails this way.
+    // (docs/contracts.md §1.3), so the real tool always fails this way.
     run: () => {
       throw new ToolFailure("mana-auth /organization/list failed: 401 Unauthorized");
     },
