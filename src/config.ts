@@ -44,6 +44,7 @@ const schema = z.object({
   ANTHROPIC_MODEL: z.string().min(1).default("claude-sonnet-4-6"),
   PERSONA_SEED_SECRET: z.string().min(1).default(DEV_SEED_SECRET),
   PERSONA_CONCURRENCY: int(2, 1, 500),
+  QUEUE_WAKES_PER_SECOND: int(10, 1, 1_000),
   MAX_TURNS: int(15, 1, 100),
   MAX_TOOL_CALLS: int(40, 1, 450),
   MAX_OUTPUT_TOKENS: int(1024, 64, 32_000),

@@ -211,7 +211,7 @@ describe("operator safety", () => {
 });
 
 describe("an alarm that keeps failing", () => {
-  it("backs off, stops after five tries and fails the run with the reason: no state re-arms forever", async () => {
+  it("backs off, fails the run with the reason after five tries, then retries its delivery hourly: nothing loops", async () => {
     const stub = personaStub(runner, "crash-probe");
     await runInDurableObject(stub, async (_instance, state) => {
       const store = new RunStore(state.storage.sql);
@@ -220,12 +220,16 @@ describe("an alarm that keeps failing", () => {
       state.storage.sql.exec("INSERT INTO outbox (run_id, kind, body, status, next_at) VALUES ('stuck', 'actions', '{not json', 'pending', 0)");
       await state.storage.setAlarm(Date.now());
     });
-    let alarms = 0;
-    while (await runDurableObjectAlarm(personaStub(runner, "crash-probe"))) alarms++;
-    expect(alarms).toBe(5);
+    const delays: number[] = [];
+    for (let alarm = 0; alarm < 5; alarm++) {
+      expect(await runDurableObjectAlarm(personaStub(runner, "crash-probe"))).toBe(true);
+      await runInDurableObject(personaStub(runner, "crash-probe"), async (_instance, state) => void delays.push(((await state.storage.getAlarm()) ?? 0) - Date.now()));
+    }
+    // 30 s doubling, then the run is given up and the undelivered entry waits an hour per try: never a tight loop.
+    expect(delays.slice(0, 4).map((delay) => Math.round(delay / 10_000) * 10)).toEqual([30, 60, 120, 240]);
+    expect(delays[4]).toBeGreaterThan(59 * 60_000);
     const [run] = (await personaStub(runner, "crash-probe").runs(1)) as { phase: string; error?: string }[];
     expect(run).toMatchObject({ phase: "failed", error: expect.stringMatching(/^internal error after 5 tries: .*JSON/) });
-    await runInDurableObject(personaStub(runner, "crash-probe"), async (_instance, state) => expect(await state.storage.getAlarm()).toBeNull());
   });
 });
 

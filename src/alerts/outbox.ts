@@ -56,6 +56,11 @@ export class AlertOutbox {
       }));
   }
 
+  /** Still waiting and due: a pass that read its list a while ago checks again right before sending. */
+  isDue(id: string, now: number): boolean {
+    return this.sql.exec("SELECT 1 FROM alerts WHERE id = ? AND status = 'pending' AND next_at <= ?", id, now).toArray().length > 0;
+  }
+
   delivered(id: string, attempts: number): void {
     this.sql.exec("UPDATE alerts SET status = 'delivered', attempts = ?, last_error = NULL WHERE id = ? AND status = 'pending'", attempts, id);
   }

@@ -98,11 +98,13 @@ export class Coordinator extends DurableObject<Env> {
     const blocked = this.#blocked(now, request.fresh);
     if (!blocked && !request.fresh && this.#slotsInUse() < config.PERSONA_CONCURRENCY) {
       this.#exec("INSERT OR REPLACE INTO slots (run_id, user_id, expires_at, reserved) VALUES (?, ?, ?, 0)", request.runId, request.userId, now + SLOT_LEASE_MS);
+      this.#exec("DELETE FROM queue WHERE user_id = ?", request.userId);
       return { granted: true };
     }
-    // A fresh run takes its turn in the queue even when a slot is free, so it never jumps the line.
+    // A fresh run takes its turn in the queue even when a slot is free, so it never jumps the line; if its turn
+    // is now, it takes the slot in this answer instead of being woken for it.
     this.#insertQueued({ userId: request.userId, runId: request.runId, dueAt: request.fresh ? now : 0 }, request.fresh, now);
-    this.#fill(now);
+    this.#fill(now, request.userId);
     if (this.#claim(request, now)) return { granted: true };
     return { granted: false, ...(blocked ?? { reason: "concurrency" as const, detail: this.#queueDetail(request.userId) }) };
   }
@@ -227,13 +229,16 @@ export class Coordinator extends DurableObject<Env> {
     this.#fill(Date.now());
   }
 
-  /** Starts as many queued runs as free slots, pause, budget, cooldown and the wake-up ramp allow. */
-  #fill(now: number): void {
+  /**
+   * Starts as many queued runs as free slots, pause, budget, cooldown and the wake-up ramp allow. The run
+   * `asking` (in acquire) gets its slot reserved but no wake-up: it claims the slot in the same answer.
+   */
+  #fill(now: number, asking?: string): void {
     this.#sweep(now);
     const config = loadConfig(this.env);
     const free = config.PERSONA_CONCURRENCY - this.#slotsInUse();
     if (free <= 0 || this.#cooldownUntil() > now) return;
-    const { allowed, recent } = wakeAllowance(now, this.#wakes, free);
+    const { allowed, recent } = wakeAllowance(now, this.#wakes, free, config.QUEUE_WAKES_PER_SECOND);
     this.#wakes = recent;
     const freshMayStart = !this.#paused() && !this.#budgetSpent(now);
     const next = this.sql
@@ -250,8 +255,15 @@ export class Coordinator extends DurableObject<Env> {
     }
     const log = createLogger();
     for (const { user_id: userId, run_id: runId } of next) {
-      this.#exec("INSERT OR REPLACE INTO slots (run_id, user_id, expires_at, reserved) VALUES (?, ?, ?, 1)", runId, userId, now + WAKE_LEASE_MS);
       this.#exec("DELETE FROM queue WHERE user_id = ?", userId);
+      // A run that holds a slot already (granted directly since it was queued) leaves its stale entry behind.
+      const reserved = this.#exec(
+        "INSERT INTO slots (run_id, user_id, expires_at, reserved) VALUES (?, ?, ?, 1) ON CONFLICT (run_id) DO NOTHING RETURNING run_id",
+        runId,
+        userId,
+        now + WAKE_LEASE_MS,
+      );
+      if (reserved.length === 0 || userId === asking) continue;
       this.#wakes.push(now);
       // A lost wake-up costs nothing lasting: the lease expires, and the next tick queues the run again.
       this.ctx.waitUntil(wakePersona(this.env, userId).catch((error: unknown) => log.warn("wake_failed", { userId, error })));
@@ -271,7 +283,12 @@ export class Coordinator extends DurableObject<Env> {
     this.#exec(
       `INSERT INTO queue (user_id, run_id, fresh, due_at, enqueued_at) SELECT ?, ?, ?, ?, ?
          WHERE NOT EXISTS (SELECT 1 FROM slots WHERE user_id = ?)
-       ON CONFLICT (user_id) DO UPDATE SET run_id = excluded.run_id, fresh = MIN(fresh, excluded.fresh) WHERE run_id != excluded.run_id OR fresh > excluded.fresh`,
+       ON CONFLICT (user_id) DO UPDATE SET
+         fresh = CASE WHEN run_id = excluded.run_id THEN MIN(fresh, excluded.fresh) ELSE excluded.fresh END,
+         due_at = CASE WHEN run_id = excluded.run_id THEN due_at ELSE excluded.due_at END,
+         enqueued_at = CASE WHEN run_id = excluded.run_id THEN enqueued_at ELSE excluded.enqueued_at END,
+         run_id = excluded.run_id
+       WHERE run_id != excluded.run_id OR fresh > excluded.fresh`,
       entry.userId,
       entry.runId,
       fresh ? 1 : 0,

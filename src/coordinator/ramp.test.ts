@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { WAKES_PER_SECOND, wakeAllowance } from "./ramp";
+import { wakeAllowance } from "./ramp";
+
+const WAKES_PER_SECOND = 10;
 
 describe("wakeAllowance", () => {
   it("starts a thousand runs held for the budget over a window after the reset, not in the same second", () => {
@@ -9,7 +11,7 @@ describe("wakeAllowance", () => {
     // 500 free slots and 1,000 waiting runs; the coordinator's alarm comes back every second while some wait.
     for (let second = 0; startedAt.length < 500; second++) {
       const now = reset + second * 1_000;
-      const { allowed, recent: kept } = wakeAllowance(now, recent, 500 - startedAt.length);
+      const { allowed, recent: kept } = wakeAllowance(now, recent, 500 - startedAt.length, WAKES_PER_SECOND);
       recent = [...kept, ...Array.from({ length: allowed }, () => now)];
       startedAt.push(...Array.from({ length: allowed }, () => now));
     }
@@ -20,11 +22,11 @@ describe("wakeAllowance", () => {
   });
 
   it("never wakes more runs than there are free slots", () => {
-    expect(wakeAllowance(0, [], 2).allowed).toBe(2);
-    expect(wakeAllowance(0, [], 0).allowed).toBe(0);
+    expect(wakeAllowance(0, [], 2, WAKES_PER_SECOND).allowed).toBe(2);
+    expect(wakeAllowance(0, [], 0, WAKES_PER_SECOND).allowed).toBe(0);
   });
 
   it("forgets wake-ups older than a second", () => {
-    expect(wakeAllowance(5_000, [3_000, 4_500], 100)).toEqual({ allowed: WAKES_PER_SECOND - 1, recent: [4_500] });
+    expect(wakeAllowance(5_000, [3_000, 4_500], 100, WAKES_PER_SECOND)).toEqual({ allowed: WAKES_PER_SECOND - 1, recent: [4_500] });
   });
 });

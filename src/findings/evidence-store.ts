@@ -5,7 +5,7 @@
  */
 import { PARSE_MARKER } from "../claude/rating";
 import type { RunEvidence } from "./evidence";
-import type { Outcome, RatingPair, RatingWindow } from "./rules";
+import type { Outcome, PersonaRun, RatingPair, RatingWindow } from "./rules";
 import { signatureOf } from "./signature";
 
 const DAY = 24 * 3_600_000;
@@ -47,12 +47,19 @@ export class EvidenceStore {
       CREATE INDEX IF NOT EXISTS ratings_by_module ON ratings (module, at);
       CREATE TABLE IF NOT EXISTS rating_days (module TEXT NOT NULL, day TEXT NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL,
         PRIMARY KEY (module, day));
-      CREATE TABLE IF NOT EXISTS run_days (day TEXT PRIMARY KEY, succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, cost_usd REAL NOT NULL);
-      CREATE TABLE IF NOT EXISTS failure_days (day TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, reason));`);
+      CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, at INTEGER NOT NULL, outcome TEXT NOT NULL, cost_usd REAL NOT NULL,
+        failure TEXT);
+      CREATE INDEX IF NOT EXISTS runs_by_time ON runs (at);`);
   }
 
-  /** Stores one run's evidence and answers the subjects it touched, whose findings need judging again. */
-  record(run: RunEvidence): { tools: string[]; writes: string[]; modules: string[] } {
+  /**
+   * Stores one run's evidence and answers the subjects it touched, whose findings need judging again; undefined
+   * when this run was stored before (a hand-over delivered twice counts once).
+   */
+  record(run: RunEvidence): { tools: string[]; writes: string[]; modules: string[] } | undefined {
+    const failure = run.outcome === "failed" ? signatureOf(run.failure ?? "unknown") : null;
+    const stored = this.sql.exec("INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?)", run.runId, run.finishedAt, run.outcome, run.costUsd, failure);
+    if (stored.rowsWritten === 0) return undefined;
     const at = run.finishedAt;
     const who = [run.runId, run.userId, run.persona] as const;
     for (const call of run.calls) this.sql.exec("INSERT INTO calls (tool, at, ok, error, run_id, user_id, persona) VALUES (?, ?, ?, ?, ?, ?, ?)", call.tool, at, call.ok ? 1 : 0, call.error ?? null, ...who);
@@ -63,7 +70,6 @@ export class EvidenceStore {
     }
     this.#recordPersona(run);
     this.#recordRatings(run);
-    this.#recordDay(run);
     const tools = unique(run.calls.map((call) => call.tool));
     const writes = unique(judged.map((check) => check.tool));
     for (const tool of tools) this.#trim("calls", "tool", tool, this.ring);
@@ -83,23 +89,26 @@ export class EvidenceStore {
     return this.#outcomes("SELECT * FROM setups WHERE user_id = ? ORDER BY seq DESC LIMIT ?", userId, this.ring);
   }
 
-  /** The persona's own recent calls, and the other personas' calls of the same tools. */
-  personaCalls(userId: string): { own: Outcome[]; others: Outcome[] } {
-    const runs = this.sql
+  /** The persona's own recent runs, newest first, and the other personas' calls of the same tools. */
+  personaCalls(userId: string): { runs: PersonaRun[]; others: Outcome[] } {
+    const rows = this.sql
       .exec<{ at: number; calls: number; failed: number; errors: string; tools: string; run_id: string; user_id: string; persona: string }>(
         "SELECT * FROM persona_runs WHERE user_id = ? ORDER BY seq DESC",
         userId,
       )
       .toArray();
-    const own = runs.flatMap((run) => {
-      const errors = JSON.parse(run.errors) as string[];
-      const who = { at: run.at, runId: run.run_id, userId: run.user_id, persona: run.persona };
-      const failed = Array.from({ length: run.failed }, (_, i) => ({ ...who, ok: false, ...(errors[i] ? { error: errors[i] } : {}) }));
-      return [...failed, ...Array.from({ length: run.calls - run.failed }, () => ({ ...who, ok: true }))];
-    });
-    const tools = unique(runs.flatMap((run) => JSON.parse(run.tools) as string[]));
+    const runs = rows.map((row) => ({
+      at: row.at,
+      calls: row.calls,
+      failed: row.failed,
+      errors: JSON.parse(row.errors) as string[],
+      runId: row.run_id,
+      userId: row.user_id,
+      persona: row.persona,
+    }));
+    const tools = unique(rows.flatMap((row) => JSON.parse(row.tools) as string[]));
     const others = tools.flatMap((tool) => this.toolCalls(tool).filter((outcome) => outcome.userId !== userId));
-    return { own, others };
+    return { runs, others };
   }
 
   /** Personas whose recent runs had failing calls: the subjects of persona findings. */
@@ -165,17 +174,20 @@ export class EvidenceStore {
       .map((row) => ({ day: row.day, module: row.module, average: row.sum / row.count, count: row.count }));
   }
 
-  /** What the digest reports about the last day: runs, their cost, and why runs failed. */
+  /** What the digest reports about the last 24 hours: runs, their cost, and why runs failed. */
   lastDay(now: number): { succeeded: number; failed: number; costUsd: number; failures: { reason: string; count: number }[] } {
-    const days = [isoDay(now - DAY), isoDay(now)];
+    const since = now - DAY;
     const runs = this.sql
       .exec<{ succeeded: number | null; failed: number | null; cost: number | null }>(
-        "SELECT SUM(succeeded) AS succeeded, SUM(failed) AS failed, SUM(cost_usd) AS cost FROM run_days WHERE day IN (?, ?)",
-        ...days,
+        "SELECT SUM(outcome = 'succeeded') AS succeeded, SUM(outcome = 'failed') AS failed, SUM(cost_usd) AS cost FROM runs WHERE at > ?",
+        since,
       )
       .one();
     const failures = this.sql
-      .exec<{ reason: string; count: number }>("SELECT reason, SUM(count) AS count FROM failure_days WHERE day IN (?, ?) GROUP BY reason ORDER BY count DESC LIMIT 5", ...days)
+      .exec<{ reason: string; count: number }>(
+        "SELECT failure AS reason, COUNT(*) AS count FROM runs WHERE at > ? AND failure IS NOT NULL GROUP BY failure ORDER BY count DESC LIMIT 5",
+        since,
+      )
       .toArray();
     return { succeeded: runs.succeeded ?? 0, failed: runs.failed ?? 0, costUsd: runs.cost ?? 0, failures };
   }
@@ -183,12 +195,9 @@ export class EvidenceStore {
   /** Drops what no rule or page reads any more. */
   prune(now: number, windowMs: number): void {
     const oldest = now - Math.max(windowMs, 8 * DAY);
-    for (const table of ["calls", "checks", "setups", "persona_runs"]) this.sql.exec(`DELETE FROM ${table} WHERE at < ?`, oldest);
+    for (const table of ["calls", "checks", "setups", "persona_runs", "runs"]) this.sql.exec(`DELETE FROM ${table} WHERE at < ?`, oldest);
     this.sql.exec("DELETE FROM ratings WHERE at <= ?", now - RATINGS_KEPT_MS);
-    const firstDay = isoDay(now - DAYS_KEPT * DAY);
-    this.sql.exec("DELETE FROM rating_days WHERE day < ?", firstDay);
-    this.sql.exec("DELETE FROM run_days WHERE day < ?", firstDay);
-    this.sql.exec("DELETE FROM failure_days WHERE day < ?", isoDay(now - 8 * DAY));
+    this.sql.exec("DELETE FROM rating_days WHERE day < ?", isoDay(now - DAYS_KEPT * DAY));
   }
 
   #recordPersona(run: RunEvidence): void {
@@ -217,22 +226,6 @@ export class EvidenceStore {
       this.sql.exec("INSERT INTO ratings (module, at, rating, run_id, user_id, persona) VALUES (?, ?, ?, ?, ?, ?)", module, run.finishedAt, rating, run.runId, run.userId, run.persona);
       this.sql.exec("INSERT INTO rating_days VALUES (?, ?, ?, 1) ON CONFLICT (module, day) DO UPDATE SET sum = sum + excluded.sum, count = count + 1", module, isoDay(run.finishedAt), rating);
     }
-  }
-
-  #recordDay(run: RunEvidence): void {
-    const day = isoDay(run.finishedAt);
-    const failed = run.outcome === "failed" ? 1 : 0;
-    this.sql.exec(
-      `INSERT INTO run_days VALUES (?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET succeeded = succeeded + excluded.succeeded,
-         failed = failed + excluded.failed, cost_usd = cost_usd + excluded.cost_usd`,
-      day,
-      1 - failed,
-      failed,
-      run.costUsd,
-    );
-    if (!failed) return;
-    const reason = signatureOf(run.failure ?? "unknown");
-    this.sql.exec("INSERT INTO failure_days VALUES (?, ?, 1) ON CONFLICT (day, reason) DO UPDATE SET count = count + 1", day, reason);
   }
 
   /** Keeps the newest `keep` rows of one subject. */

@@ -51,15 +51,14 @@ export class Findings extends DurableObject<Env> {
     this.findings = new FindingStore(this.sql);
     this.alerts = new AlertOutbox(this.sql);
     this.counters = new SampleStore(this.sql);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS ingested (run_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    this.sql.exec("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   }
 
   /** One finished run's evidence; a redelivery of the same run changes nothing. */
   ingest(run: RunEvidence): void {
-    if (this.sql.exec("INSERT OR IGNORE INTO ingested VALUES (?, ?)", run.runId, run.finishedAt).rowsWritten === 0) return;
-    const now = Date.now();
     const touched = this.evidence.record(run);
+    if (!touched) return;
+    const now = Date.now();
     this.counters.add(runSamples(run));
     for (const tool of touched.tools) this.#judge("tool-failing", tool, now);
     for (const tool of touched.writes) this.#judge("write-not-visible", tool, now);
@@ -86,7 +85,6 @@ export class Findings extends DurableObject<Env> {
     this.evidence.prune(now, rules.windowMs);
     this.findings.prune(now);
     this.alerts.prune(now);
-    this.sql.exec("DELETE FROM ingested WHERE at < ?", now - 8 * 24 * 3_600_000);
     this.#digestIfDue(config, now);
     this.#scheduleDelivery(now);
   }
@@ -131,7 +129,8 @@ export class Findings extends DurableObject<Env> {
     const config = loadConfig(this.env);
     const log = createLogger();
     for (const alert of this.alerts.due(Date.now())) {
-      if (this.#sending.has(alert.id)) continue;
+      // Another pass may have sent it, or an operator muted it, while this pass waited on the webhook.
+      if (this.#sending.has(alert.id) || !this.alerts.isDue(alert.id, Date.now())) continue;
       this.#sending.add(alert.id);
       try {
         const sent = config.ALERT_WEBHOOK_URL
@@ -144,8 +143,9 @@ export class Findings extends DurableObject<Env> {
         this.#sending.delete(alert.id);
       }
     }
+    // Never in the past: an attempt still under way elsewhere keeps its message due, and must not spin the alarm.
     const next = this.alerts.nextAt();
-    if (next !== undefined) await this.ctx.storage.setAlarm(next);
+    if (next !== undefined) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 1_000));
   }
 
   #judge(kind: FindingKind, subject: string, now: number): void {
@@ -168,8 +168,8 @@ export class Findings extends DurableObject<Env> {
       case "rating-drop":
         return ratingDrop(subject, this.evidence.ratingPairs(subject, now), rules, now);
       case "persona-tools-failing": {
-        const { own, others } = this.evidence.personaCalls(subject);
-        return personaToolsFailing(own[0]?.persona ?? nameOf(current, subject), own, others, rules, now);
+        const { runs, others } = this.evidence.personaCalls(subject);
+        return personaToolsFailing(runs[0]?.persona ?? nameOf(current, subject), runs, others, rules, now);
       }
       case "setup-failing": {
         const attempts = this.evidence.setupAttempts(subject);

@@ -39,13 +39,20 @@ describe("writeNotVisible", () => {
 });
 
 describe("personaToolsFailing", () => {
+  const personaRun = (calls: number, failed: number) => ({ at: now - 60_000, calls, failed, errors: Array.from({ length: failed }, () => "Tool todo.list failed: vault"), runId: `run-${run++}`, userId: "u1", persona: "anna" });
+
   it("holds when one persona's calls fail while the same tools work for the others", () => {
-    expect(personaToolsFailing("anna", many(5, false), many(10, true, { userId: "u2" }), rules, now).holds).toBe(true);
+    expect(personaToolsFailing("anna", [personaRun(6, 6)], many(10, true, { userId: "u2" }), rules, now).holds).toBe(true);
+  });
+
+  it("judges the share of whole runs: five failures among forty calls are no failing persona", () => {
+    expect(personaToolsFailing("anna", [personaRun(40, 5)], many(10, true, { userId: "u2" }), rules, now).holds).toBe(false);
+    expect(personaToolsFailing("anna", [personaRun(4, 4), personaRun(4, 1)], many(10, true, { userId: "u2" }), rules, now)).toMatchObject({ holds: true, counts: { calls: 8, failed: 5 } });
   });
 
   it("leaves a failure every persona shares to the tool's own finding", () => {
-    expect(personaToolsFailing("anna", many(5, false), many(10, false, { userId: "u2" }), rules, now).holds).toBe(false);
-    expect(personaToolsFailing("anna", many(5, false), [], rules, now).holds).toBe(false);
+    expect(personaToolsFailing("anna", [personaRun(6, 6)], many(10, false, { userId: "u2" }), rules, now).holds).toBe(false);
+    expect(personaToolsFailing("anna", [personaRun(6, 6)], [], rules, now).holds).toBe(false);
   });
 });
 

@@ -76,16 +76,37 @@ export function writeNotVisible(tool: string, checks: readonly Outcome[], rules:
   return verdict(holds, `${tool} writes are not visible in reads`, summary, { checks: recent.length, notVisible: invisible.length }, invisible);
 }
 
-/** One persona's calls fail while the same tools work for the others: the persona's account, not the app. */
-export function personaToolsFailing(persona: string, own: readonly Outcome[], others: readonly Outcome[], rules: FindingRules, now: number): Verdict {
-  const mine = recentOf(own, rules, now);
-  const failed = mine.filter((outcome) => !outcome.ok);
+/** One run's calls of one persona, as the findings keep them. */
+export interface PersonaRun {
+  at: number;
+  calls: number;
+  failed: number;
+  /** The failed calls' errors, the first few. */
+  errors: string[];
+  runId: string;
+  userId: string;
+  persona: string;
+}
+
+/**
+ * One persona's calls fail while the same tools work for the others: the persona's account, not the app. Whole
+ * runs are judged, newest first, until they hold twice the minimum of calls.
+ */
+export function personaToolsFailing(persona: string, runs: readonly PersonaRun[], others: readonly Outcome[], rules: FindingRules, now: number): Verdict {
+  const recent: PersonaRun[] = [];
+  for (const run of runs.filter((each) => each.at >= now - rules.windowMs)) {
+    recent.push(run);
+    if (recent.reduce((sum, each) => sum + each.calls, 0) >= rules.minEvidence * 2) break;
+  }
+  const calls = recent.reduce((sum, run) => sum + run.calls, 0);
+  const failed = recent.reduce((sum, run) => sum + run.failed, 0);
   const theirs = others.filter((outcome) => outcome.at >= now - rules.windowMs);
   const theirsFailed = theirs.filter((outcome) => !outcome.ok).length;
   const outlier = theirs.length >= rules.minEvidence && theirsFailed / theirs.length < rules.errorShare;
-  const holds = outlier && mine.length >= rules.minEvidence && failed.length / mine.length >= rules.errorShare;
-  const summary = `${failed.length} of ${persona}'s last ${mine.length} calls failed, while the same tools failed in ${theirsFailed} of ${theirs.length} calls of other personas`;
-  return verdict(holds, `${persona}'s calls are failing`, summary, { calls: mine.length, failed: failed.length, othersCalls: theirs.length, othersFailed: theirsFailed }, failed);
+  const holds = outlier && calls >= rules.minEvidence && failed / calls >= rules.errorShare;
+  const summary = `${failed} of ${persona}'s last ${calls} calls failed, while the same tools failed in ${theirsFailed} of ${theirs.length} calls of other personas`;
+  const failing = recent.flatMap((run) => run.errors.map((error) => ({ at: run.at, ok: false, error, runId: run.runId, userId: run.userId, persona: run.persona })));
+  return verdict(holds, `${persona}'s calls are failing`, summary, { calls, failed, othersCalls: theirs.length, othersFailed: theirsFailed }, failing);
 }
 
 export interface RatingWindow {

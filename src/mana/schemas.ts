@@ -8,14 +8,19 @@ import { SYSTEM_PROMPT_MAX_CHARS, truncate } from "../caps";
 export const cadenceSchema = z.enum(["daily", "weekdays", "hourly"]);
 export type Cadence = z.infer<typeof cadenceSchema>;
 
+const MODULE_MIX_MAX = 50;
+
 /** One entry of GET /api/v1/internal/personas/due (docs/contracts.md §1.1). */
 export const duePersonaSchema = z.object({
   userId: z.string().min(1).max(64),
   email: z.email(),
-  archetype: z.string(),
+  archetype: z.string().transform((archetype) => truncate(archetype, 200)),
   // Capped at intake: the prompt rides on every dispatch and every model request.
   systemPrompt: z.string().min(1).transform((prompt) => truncate(prompt, SYSTEM_PROMPT_MAX_CHARS)),
-  moduleMix: z.record(z.string(), z.number().min(0)),
+  // The mix names modules for the prompt: a bounded number of short names, the heaviest kept.
+  moduleMix: z
+    .record(z.string().max(64), z.number().min(0))
+    .transform((mix) => Object.fromEntries(Object.entries(mix).sort(([, a], [, b]) => b - a).slice(0, MODULE_MIX_MAX))),
   tickCadence: cadenceSchema,
   lastActiveAt: z.iso.datetime({ offset: true }).nullable(),
 });

@@ -12,6 +12,8 @@ import type { McpTool } from "./session";
 
 const DESCRIPTION_MAX_CHARS = 4_000;
 const SCHEMA_MAX_CHARS = 32_000;
+/** More tools than this are left out (alphabetically last first): the list is part of every request and step. */
+export const TOOLS_MAX = 128;
 
 export interface OfferedTools {
   tools: Tool[];
@@ -28,7 +30,9 @@ export function offerTools(listed: readonly McpTool[], policy: ToolPolicy): Offe
     if (problem) leftOut.push({ name: tool.name, reason: problem });
     else if (isToolAllowed(tool.name, policy)) kept.set(tool.name, tool);
   }
-  const sorted = [...kept.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const all = [...kept.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const sorted = all.slice(0, TOOLS_MAX);
+  for (const tool of all.slice(TOOLS_MAX)) leftOut.push({ name: tool.name, reason: `more than ${TOOLS_MAX} tools are listed` });
   const map = buildNameMap(sorted.map((tool) => tool.name));
   const tools: Tool[] = sorted.map((tool) => ({
     name: map.toApi(tool.name) as string,

@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import type { DuePersona } from "../mana/schemas";
 import type { McpTool, ToolOutcome } from "../mcp/session";
 import type { Ports } from "./ports";
-import { advanceRun, type RunDeps } from "./run";
+import { advanceRun, MANUAL_RECHECK_MS, type RunDeps } from "./run";
 import { MAX_ROW_BYTES, type RunHeader, RunStore } from "./store";
 import { personaStub } from "./wake";
 
@@ -184,5 +184,27 @@ describe("budget accounting", () => {
         expect(run.usage.input).toBe(300);
       },
     );
+  });
+});
+
+describe("waiting for a slot", () => {
+  const busy = async () => ({ granted: false as const, reason: "concurrency" as const, detail: "all 4 slots busy" });
+
+  it("leaves a tick's run to its wake-up (the next tick queues it again if the wake-up is lost)", async () => {
+    await inRun({ replies: [], outcome: () => text("") }, async (store, _world, deps) => {
+      const next = await advanceRun(store.activeHeader() as RunHeader, { ...deps, slots: { ...deps.slots, acquire: busy } });
+      expect(next).toEqual({});
+      expect(store.activeHeader()).toMatchObject({ phase: "queued", attempts: 0, error: "waiting: all 4 slots busy" });
+    });
+  });
+
+  it("has a waiting manual run ask again later, since no tick will queue it again", async () => {
+    await inRun({ replies: [], outcome: () => text("") }, async (store, _world, deps) => {
+      store.saveHeader({ ...queued(), manual: true });
+      const now = Date.now();
+      const next = await advanceRun(store.activeHeader() as RunHeader, { ...deps, now: () => now, slots: { ...deps.slots, acquire: busy } });
+      expect(next).toEqual({ alarmAt: now + MANUAL_RECHECK_MS });
+      expect(store.activeHeader()).toMatchObject({ phase: "queued", manual: true });
+    });
   });
 });

@@ -33,6 +33,11 @@ import { apply, replay, type RunStep, type Transcript } from "./transcript";
 /** After this many failed invocations a run stops retrying and is marked failed with its last reason. */
 export const MAX_ATTEMPTS = 6;
 const RETRY_BACKOFF = { base: 2_000, max: 5 * 60_000 };
+/**
+ * A waiting manual run asks for its slot again this often: a tick's run is queued again by the next tick if its
+ * wake-up is lost, a manual run has no next tick. Manual runs are few, so this costs the coordinator nothing.
+ */
+export const MANUAL_RECHECK_MS = 10 * 60_000;
 
 export interface Slots {
   acquire(fresh: boolean): Promise<SlotDecision>;
@@ -101,11 +106,15 @@ async function work(run: RunHeader, live: Live, deps: RunDeps): Promise<boolean>
     try {
       if (run.phase === "queued") await start(run, live, session, deps);
       if (run.phase === "main" && !(await mainTurn(run, live, session, deps))) return false;
-      if (run.phase === "verifying") await verify(run, live, session, deps);
+      if (run.phase === "verifying") {
+        if (mustYield(deps)) return false;
+        await verify(run, live, session, deps);
+      }
     } finally {
       await session.mcp.close();
     }
   }
+  if (mustYield(deps)) return false;
   await rate(run, live, deps);
   await toDelivering(run, live, deps);
   return true;
@@ -155,7 +164,7 @@ async function mainTurn(run: RunHeader, live: Live, session: Session, deps: RunD
       if (deps.now() >= deadline) return `wall-clock limit ${config.RUN_WALL_CLOCK_MS} ms reached`;
       return undefined;
     },
-    shouldYield: () => deps.now() >= deps.yieldAt.time || deps.ports.subrequests() >= deps.yieldAt.subrequests,
+    shouldYield: () => mustYield(deps),
     maxToolCalls: config.MAX_TOOL_CALLS,
     now: deps.now,
   });
@@ -296,11 +305,14 @@ async function finish(run: RunHeader, deps: RunDeps, failure: string | undefined
 }
 
 /** Whatever the run already did in the app is still delivered; the run is then marked failed with the reason. */
-async function giveUp(run: RunHeader, deps: RunDeps, reason: string): Promise<Next> {
+export async function giveUp(run: RunHeader, deps: RunDeps, reason: string): Promise<Next> {
   run.failure = reason;
   if (run.startedAt === undefined) run.failedBeforeStart = true;
   deps.log.warn("run_giving_up", { reason, setupStage: run.setupStage });
-  await toDelivering(run, { transcript: replay(deps.store.steps(run.runId)) }, deps);
+  const live = { transcript: replay(deps.store.steps(run.runId)) };
+  // Best effort: what the model answered is charged even when the coordinator failed the last time.
+  await charge(run, live, deps).catch((error: unknown) => deps.log.warn("charge_failed", { error }));
+  await toDelivering(run, live, deps);
   return deliverRun(run, deps);
 }
 
@@ -311,7 +323,7 @@ function wait(run: RunHeader, deps: RunDeps, decision: Extract<SlotDecision, { g
   if (run.phase === "queued" && decision.reason === "paused") return finish(run, deps, `not started: ${decision.detail}`);
   run.error = `waiting: ${decision.detail}`;
   deps.store.saveHeader(run);
-  return {};
+  return run.manual ? { alarmAt: deps.now() + MANUAL_RECHECK_MS } : {};
 }
 
 async function recover(run: RunHeader, deps: RunDeps, error: unknown): Promise<Next> {
@@ -327,6 +339,11 @@ async function recover(run: RunHeader, deps: RunDeps, error: unknown): Promise<N
   deps.store.saveHeader(run);
   const exponential = Math.min(RETRY_BACKOFF.max, RETRY_BACKOFF.base * 2 ** (run.attempts - 1));
   return { alarmAt: deps.now() + Math.max(exponential, plan.atLeastMs ?? 0) };
+}
+
+/** The invocation is near its platform limits: hand over to the next alarm at this step boundary. */
+function mustYield(deps: RunDeps): boolean {
+  return deps.now() >= deps.yieldAt.time || deps.ports.subrequests() >= deps.yieldAt.subrequests;
 }
 
 function turnSetup(config: Config): TurnSetup {

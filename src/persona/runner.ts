@@ -13,7 +13,7 @@ import { createLogger, type Logger } from "../log";
 import type { DuePersona } from "../mana/schemas";
 import { decideDispatch, type DispatchDecision, nextEligibleAt } from "./eligibility";
 import { buildPorts } from "./ports";
-import { advanceRun, deliverDue, type RunDeps, type Slots } from "./run";
+import { advanceRun, deliverDue, giveUp, MANUAL_RECHECK_MS, type RunDeps, type Slots } from "./run";
 import { type RunHeader, RunStore, TERMINAL } from "./store";
 import { replay, type Transcript } from "./transcript";
 
@@ -51,6 +51,7 @@ const INVOCATION_SUBREQUESTS = 800;
 /** An alarm that fails outside every run's own accounting retries with this backoff, at most this often. */
 const CRASH_BACKOFF_MS = 30_000;
 const MAX_CRASHES = 5;
+const CRASHED_RETRY_MS = 3_600_000;
 const CRASHES = "crashes";
 
 export class PersonaRunner extends DurableObject<Env> {
@@ -82,8 +83,9 @@ export class PersonaRunner extends DurableObject<Env> {
       outboxPending: !active && this.store.hasPendingManaAuthDelivery(),
     });
     if (!decision.start) {
-      // A run whose alarm was lost (its retries ran out) is re-armed by the next dispatch.
-      if (active && active.phase !== "queued" && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now);
+      // A run, or an undelivered batch, whose alarm was lost (its retries ran out) is re-armed by the next dispatch.
+      const stranded = (active && active.phase !== "queued") || this.store.hasPendingManaAuthDelivery();
+      if (stranded && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now);
       this.store.setFact("lastDispatch", JSON.stringify({ status: decision.status, reason: decision.reason, at: new Date(now).toISOString() }));
       return { status: decision.status, reason: decision.reason, ...(active ? { runId: active.runId } : {}), summary: this.summary() };
     }
@@ -105,6 +107,7 @@ export class PersonaRunner extends DurableObject<Env> {
       costUsd: 0,
       error: "waiting: queued for a slot",
     });
+    if (request.manual) await this.alarmNoLaterThan(now + MANUAL_RECHECK_MS);
     return { status: "queued", runId, summary: this.summary() };
   }
 
@@ -121,14 +124,18 @@ export class PersonaRunner extends DurableObject<Env> {
       alarmAt = earliest(next.alarmAt, this.store.nextPendingAt());
       this.store.deleteFact(CRASHES);
     } catch (error) {
-      alarmAt = this.crashed(error, run, log);
+      alarmAt = await this.crashed(error, run, log);
     }
     // Set late on purpose: an alarm set early would suppress the platform's retry of a crashed handler.
     // An earlier alarm set meanwhile (a wake() while this invocation waited for a slot) wins.
-    const meanwhile = await this.ctx.storage.getAlarm();
-    if (alarmAt !== undefined && (meanwhile === null || alarmAt < meanwhile)) await this.ctx.storage.setAlarm(alarmAt);
+    if (alarmAt !== undefined) await this.alarmNoLaterThan(alarmAt);
     this.alarmEnded.fire();
     this.alarmEnded = signal();
+  }
+
+  private async alarmNoLaterThan(at: number): Promise<void> {
+    const armed = await this.ctx.storage.getAlarm();
+    if (armed === null || at < armed) await this.ctx.storage.setAlarm(at);
   }
 
   /** The coordinator granted this persona's waiting run a slot: run it now. */
@@ -202,8 +209,12 @@ export class PersonaRunner extends DurableObject<Env> {
     return header && { ...header, transcript: replay(this.store.steps(runId)) };
   }
 
-  /** One crash more of this object's alarm; after MAX_CRASHES the run is failed with the reason and left alone. */
-  private crashed(error: unknown, run: RunHeader | undefined, log: Logger): number | undefined {
+  /**
+   * One crash more of this object's alarm: backed off, and after MAX_CRASHES the run is given up the normal way
+   * (what it did still goes to mana-auth) or, if even that fails, marked failed with the reason. Undelivered
+   * entries are then retried hourly, until they are delivered or parked after their week.
+   */
+  private async crashed(error: unknown, run: RunHeader | undefined, log: Logger): Promise<number | undefined> {
     const crashes = this.crashes() + 1;
     const reason = error instanceof Error ? error.message : String(error);
     log.error("alarm_failed", { error, crashes });
@@ -211,11 +222,22 @@ export class PersonaRunner extends DurableObject<Env> {
       this.store.setFact(CRASHES, String(crashes));
       this.store.setFact("crashReason", reason.slice(0, 500));
       if (crashes < MAX_CRASHES) return Date.now() + CRASH_BACKOFF_MS * 2 ** (crashes - 1);
-      if (run) this.store.saveHeader({ ...run, phase: "failed", finishedAt: Date.now(), error: `internal error after ${crashes} tries: ${reason.slice(0, 300)}` });
+      if (run) await this.abandon(run, `internal error after ${crashes} tries: ${reason.slice(0, 300)}`, log);
+      const pending = this.store.nextPendingAt();
+      return pending === undefined ? undefined : Math.max(pending, Date.now() + CRASHED_RETRY_MS);
     } catch (storageError) {
       log.error("alarm_failed_to_record", { error: storageError });
+      return undefined;
     }
-    return undefined;
+  }
+
+  private async abandon(run: RunHeader, reason: string, log: Logger): Promise<void> {
+    try {
+      await giveUp(run, this.deps(loadConfig(this.env), log), reason);
+    } catch (error) {
+      log.error("give_up_failed", { error });
+      this.store.saveHeader({ ...run, phase: "failed", finishedAt: Date.now(), error: reason });
+    }
   }
 
   private crashes(): number {

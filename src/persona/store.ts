@@ -3,6 +3,7 @@
  * The persona object's SQLite: small run headers, the runs' steps appended one row each (never a growing
  * document rewritten), the outbox, and a few facts. Every write is held to the platform's row limit.
  */
+import { INTERRUPTED } from "../claude/loop";
 import type { Usage } from "../claude/usage";
 import type { Cadence } from "../mana/schemas";
 import type { RunStep } from "./transcript";
@@ -267,6 +268,8 @@ export class RunStore {
     if (!this.#addColumn("runs", "started_at INTEGER")) return;
     this.#addColumn("runs", "unstarted_failure INTEGER NOT NULL DEFAULT 0");
     this.#addColumn("outbox", "created_at INTEGER");
+    // An entry's week before it is parked starts now: the old schema did not keep when it was written.
+    this.sql.exec("UPDATE outbox SET created_at = ? WHERE created_at IS NULL", Date.now());
     this.sql.exec(`UPDATE runs SET started_at = json_extract(doc, '$.startedAt'),
       unstarted_failure = COALESCE(json_extract(doc, '$.failedBeforeStart'), 0)`);
     const open = this.sql
@@ -281,12 +284,17 @@ export class RunStore {
       tickId: run.tickId,
       toolName,
       result,
-      inputHash,
+      ...(inputHash !== undefined ? { inputHash } : {}),
       latencyMs: Math.round(latencyMs),
       ...(errorMessage !== undefined ? { errorMessage } : {}),
     }));
+    // A call in flight at the upgrade may have run: reported once, like any interrupted call.
+    const inflight = run.loop?.inflight;
+    if (inflight) actions.push({ tickId: run.tickId, toolName: inflight.toolName, result: "error", latencyMs: 0, errorMessage: INTERRUPTED });
     if (actions.length > 0) this.enqueue(run.runId, "actions", actions, now);
-    const { loop: _dropped, ...header } = run;
+    const feedback = run.rating?.feedback ?? [];
+    if (feedback.length > 0) this.enqueue(run.runId, "feedback", feedback, now);
+    const { loop: _loop, rating: _rating, ...header } = run;
     this.saveHeader({ ...header, phase: "delivering", failure: "interrupted by the runner's storage upgrade", usage: run.usage, costUsd: run.costUsd });
   }
 
@@ -303,7 +311,11 @@ export class RunStore {
 }
 
 type LegacyRun = RunHeader & {
-  loop?: { actions: { toolName: string; result: "ok" | "error"; inputHash: string; latencyMs: number; errorMessage?: string }[] };
+  loop?: {
+    actions: { toolName: string; result: "ok" | "error"; inputHash?: string; latencyMs: number; errorMessage?: string }[];
+    inflight?: { toolName: string };
+  };
+  rating?: { feedback: unknown[] };
 };
 
 function byteLength(text: string): number {

@@ -3,6 +3,7 @@
  * Read-after-write checks as pure functions: which reads a run's writes need, and what a read result says about
  * each write (verified, missing, mismatch with the differing fields, read failed, unverifiable).
  */
+import { truncate } from "../caps";
 import type { ActionRecord } from "../claude/conversation";
 import { READ_TOOLS, type ReadPath, VERIFY_TABLE, type WriteCheck } from "./table";
 
@@ -108,7 +109,7 @@ function compare(planned: PlannedCheck, entities: (Record<string, unknown> | und
   if (!found) return { status: "missing", detail: `no entity with ${by} in the read` };
   const diffs = Object.entries(planned.expected)
     .filter(([field, expected]) => !same(found[field], expected))
-    .map(([field, expected]) => ({ field, expected, actual: found[field] }));
+    .map(([field, expected]) => ({ field, expected: shown(expected), actual: shown(found[field]) }));
   if (diffs.length > 0) return { status: "mismatch", detail: `differs in ${diffs.map((diff) => diff.field).join(", ")}`, diffs };
   return { status: "verified" };
 }
@@ -122,6 +123,13 @@ function same(actual: unknown, expected: unknown): boolean {
 }
 
 const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+const DIFF_VALUE_MAX_CHARS = 200;
+
+/** A value as a diff keeps it: itself when short, else its JSON cut with a marker (a read may hold megabytes). */
+function shown(value: unknown): unknown {
+  const json = JSON.stringify(value) ?? "undefined";
+  return json.length <= DIFF_VALUE_MAX_CHARS ? value : truncate(json, DIFF_VALUE_MAX_CHARS);
+}
 
 function parseJson(text: string): unknown {
   try {

@@ -1,0 +1,98 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { INTERRUPTED } from "../claude/loop";
+import type { Env } from "../env";
+import { RunStore } from "./store";
+import { personaStub } from "./wake";
+
+const runner = env as unknown as Env;
+
+/** The first version's schema: each run one JSON document, the outbox without the time an entry was written. */
+const FIRST_SCHEMA = `DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS steps; DROP TABLE IF EXISTS outbox; DROP TABLE IF EXISTS facts;
+  CREATE TABLE runs (run_id TEXT PRIMARY KEY, phase TEXT NOT NULL, created_at INTEGER NOT NULL, finished_at INTEGER, doc TEXT NOT NULL);
+  CREATE INDEX runs_by_created ON runs (created_at);
+  CREATE TABLE outbox (run_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (run_id, kind));
+  CREATE TABLE facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
+
+const persona = { userId: "u1", email: "persona.probe@mana.test", archetype: "probe", tickCadence: "daily" };
+const usage = { input: 1200, output: 300, cacheWrite: 0, cacheRead: 0 };
+const DAY = 86_400_000;
+
+interface FirstVersionRun {
+  runId: string;
+  phase: string;
+  createdAt: number;
+  finishedAt?: number;
+  [field: string]: unknown;
+}
+
+function firstVersionRun(runId: string, fields: { phase: string; createdAt: number; [field: string]: unknown }): FirstVersionRun {
+  return { runId, tickId: runId, slot: runId, manual: false, persona, attempts: 1, usage, costUsd: 0.01, ...fields };
+}
+
+function insert(sql: SqlStorage, run: FirstVersionRun): void {
+  sql.exec("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", run.runId, run.phase, run.createdAt, run.finishedAt ?? null, JSON.stringify(run));
+}
+
+describe("storage written by the first version", () => {
+  it("closes a run left mid-turn: its recorded calls and the one in flight go to mana-auth, the run delivers", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec(FIRST_SCHEMA);
+      const now = Date.now();
+      insert(sql, firstVersionRun("old-done", { phase: "succeeded", createdAt: now - 2 * DAY, startedAt: now - 2 * DAY, finishedAt: now - 2 * DAY + 60_000 }));
+      insert(sql, firstVersionRun("old-unstarted", { phase: "failed", createdAt: now - DAY, finishedAt: now - DAY + 1_000, failedBeforeStart: true }));
+      insert(
+        sql,
+        firstVersionRun("old-open", {
+          phase: "main",
+          createdAt: now - 60_000,
+          startedAt: now - 59_000,
+          loop: {
+            messages: [],
+            turns: 2,
+            usage,
+            pendingResults: [],
+            actions: [{ toolName: "todo.list", result: "ok", inputHash: "ab12", latencyMs: 41.6, module: "todo" }],
+            inflight: { toolUseId: "toolu_2", toolName: "todo.create", module: "todo" },
+          },
+        }),
+      );
+      sql.exec("INSERT INTO outbox (run_id, kind, body, status, next_at) VALUES ('old-done', 'feedback', '[]', 'pending', ?)", now);
+
+      const store = new RunStore(sql);
+
+      expect(store.header("old-open")).toMatchObject({ phase: "delivering", failure: "interrupted by the runner's storage upgrade", usage, costUsd: 0.01 });
+      expect(store.header("old-open")).not.toHaveProperty("loop");
+      const [actions] = store.outbox("old-open");
+      expect(actions).toMatchObject({ kind: "actions", status: "pending" });
+      expect(actions?.body).toEqual([
+        { tickId: "old-open", toolName: "todo.list", result: "ok", inputHash: "ab12", latencyMs: 42 },
+        { tickId: "old-open", toolName: "todo.create", result: "error", latencyMs: 0, errorMessage: INTERRUPTED },
+      ]);
+      // The old entry's week before it is parked starts at the upgrade.
+      expect(store.outbox("old-done")[0]?.createdAt).toBeGreaterThanOrEqual(now);
+      // Cadence keeps reading the old runs.
+      expect(store.lastFinishedAt()).toBe(now - 2 * DAY + 60_000);
+      expect(store.lastUnstartedFailureAt()).toBe(now - DAY + 1_000);
+      expect(store.activeHeader()?.runId).toBe("old-open");
+    });
+  });
+
+  it("migrates once: a second start leaves the closed run and its batch as they are", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec(FIRST_SCHEMA);
+      const loop = { messages: [], turns: 1, usage, pendingResults: [], actions: [{ toolName: "todo.list", result: "ok", inputHash: "ab12", latencyMs: 5 }] };
+      insert(sql, firstVersionRun("old-open", { phase: "rating", createdAt: Date.now(), startedAt: Date.now(), loop, rating: { feedback: [{ module: "todo", rating: 4 }] } }));
+
+      const first = new RunStore(sql);
+      const batches = first.outbox("old-open");
+      expect(batches.map((entry) => entry.kind)).toEqual(["actions", "feedback"]);
+      const again = new RunStore(sql);
+      expect(again.outbox("old-open")).toEqual(batches);
+      expect(again.header("old-open")?.phase).toBe("delivering");
+    });
+  });
+});
