@@ -20,7 +20,8 @@ const MEMORY_WARM_ROUNDS = 5;
 const MEMORY_ROUNDS = 30;
 /** Anthropic's billing of cached input: writes cost 1.25×, reads 0.1× an ordinary input token. */
 const billedInput = (u) => u.input_tokens + 1.25 * u.cache_creation_input_tokens + 0.1 * u.cache_read_input_tokens;
-const UNLIMITED = { DAILY_BUDGET_USD: 100_000 };
+/** No budget and no start-up ramp: the throughput phases measure the runner, not its brakes. */
+const UNLIMITED = { DAILY_BUDGET_USD: 100_000, QUEUE_WAKES_PER_SECOND: 1_000 };
 
 const world = await createWorld();
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -248,7 +249,8 @@ async function dispatchPhase(size) {
  * status page and the persona list are timed with all of them known.
  */
 async function queuePhase() {
-  await world.startRunner({ PERSONA_CONCURRENCY: 2, ...UNLIMITED });
+  // Fresh storage: the dispatch phases' runs still wait in the queue, for personas the stand-in no longer has.
+  await world.startRunner({ PERSONA_CONCURRENCY: 2, ...UNLIMITED }, { fresh: true });
   await post(`${stackUrl}/__stack/claude/reset`);
   await post(`${stackUrl}/__stack/claude/faults`, { faults: Array.from({ length: 40 }, () => ({ fault: "hold" })) });
   await post(`${stackUrl}/__stack/auth/seed`, { count: QUEUED, prefix: "q" });

@@ -37,15 +37,21 @@ export async function createWorld() {
       // wrangler's own output, not one of our log lines
     }
   };
-  const stack = serve("stack", "test/stack/wrangler.toml", stackBundle, STACK_PORT, persistTo, {}, {});
+  const stack = serve("stack", "test/stack/wrangler.toml", stackBundle, STACK_PORT, join(persistTo, "stack"), {}, {});
   await stack.ready;
   let runner;
+  let generation = 0;
 
-  /** (Re)starts the runner with these vars on top of the dev ones; storage persists across restarts. */
-  async function startRunner(vars) {
+  /**
+   * (Re)starts the runner with these vars on top of the dev ones. Its storage persists across restarts unless
+   * `fresh`: then it starts empty (no queue, no spend, no personas) and the stand-in keeps its own.
+   */
+  async function startRunner(vars, { fresh = false } = {}) {
     await runner?.stop();
+    if (fresh) generation++;
     const overrides = { MANA_AUTH_URL: stackUrl, MANA_MCP_URL: stackUrl, ANTHROPIC_BASE_URL: stackUrl, ALERT_WEBHOOK_URL: `${stackUrl}/__stack/webhook`, ...vars };
-    runner = serve("runner", "wrangler.toml", runnerBundle, RUNNER_PORT, persistTo, overrides, { onLine, environment: "dev" });
+    const state = join(persistTo, `runner-${generation}`);
+    runner = serve("runner", "wrangler.toml", runnerBundle, RUNNER_PORT, state, overrides, { onLine, environment: "dev" });
     await runner.ready;
     return runner;
   }
@@ -75,9 +81,9 @@ async function bundle(config, persistTo) {
   return outdir;
 }
 
-function serve(name, config, bundleDir, port, persistTo, vars, { environment = "", ...options }) {
+function serve(name, config, bundleDir, port, stateDir, vars, { environment = "", ...options }) {
   const strings = Object.fromEntries(Object.entries(vars).map(([key, value]) => [key, String(value)]));
-  const args = ["bench/serve.mjs", config, bundleDir, String(port), join(persistTo, "state"), JSON.stringify(strings), environment];
+  const args = ["bench/serve.mjs", config, bundleDir, String(port), stateDir, JSON.stringify(strings), environment];
   return startServer(name, process.execPath, args, { quiet: true, ...options });
 }
 

@@ -21,7 +21,7 @@ const OUT = "docs";
 // Chromium's --screenshot captures the window, not the page, so the heights are chosen to fit what a tick produces.
 const SHOTS = [
   { file: "status-page.png", path: () => "/", height: 1150 },
-  { file: "run-view.png", path: (run) => `/runs/${run.userId}/${encodeURIComponent(run.runId)}`, height: 1900 },
+  { file: "run-view.png", path: (run) => `/runs/${run.userId}/${encodeURIComponent(run.runId)}`, height: 2400 },
 ];
 
 class Failure extends Error {
