@@ -25,6 +25,14 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ ENVIRONMENT: "development", MANA_MCP_URL: "x" })).toThrow(/MANA_AUTH_URL.*MANA_MCP_URL|MANA_MCP_URL.*MANA_AUTH_URL/);
   });
 
+  it("reads an empty optional URL as unset (alerts off), and still names a malformed one", () => {
+    const config = parseConfig({ ...local, ALERT_WEBHOOK_URL: "", RUNNER_PUBLIC_URL: "", ANTHROPIC_BASE_URL: "" });
+    expect(config.ALERT_WEBHOOK_URL).toBeUndefined();
+    expect(config.RUNNER_PUBLIC_URL).toBeUndefined();
+    expect(config.ANTHROPIC_BASE_URL).toBeUndefined();
+    expect(() => parseConfig({ ...local, ALERT_WEBHOOK_URL: "hooks.slack.com/x" })).toThrow(/ALERT_WEBHOOK_URL/);
+  });
+
   it("never falls back to development: a missing ENVIRONMENT is an error naming it", () => {
     const { ENVIRONMENT: _unset, ...withoutEnvironment } = local;
     expect(() => parseConfig(withoutEnvironment)).toThrow(ConfigError);

@@ -26,6 +26,8 @@ const flag = (fallback: boolean) =>
   z
     .union([z.boolean(), z.enum(["true", "false", "1", "0", ""]).transform((raw) => raw === "true" || raw === "1")])
     .default(fallback);
+/** An empty value unsets an optional URL: `--var ALERT_WEBHOOK_URL:` turns alerts off instead of failing. */
+const optionalUrl = z.preprocess((raw) => (raw === "" ? undefined : raw), z.url().optional());
 const list = (fallback: string[]) =>
   z
     .string()
@@ -38,7 +40,7 @@ const schema = z.object({
   MANA_MCP_URL: z.url(),
   MANA_SERVICE_KEY: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
-  ANTHROPIC_BASE_URL: z.url().optional(),
+  ANTHROPIC_BASE_URL: optionalUrl,
   // Sonnet 4.6 caches prompts from 1,024 tokens; Haiku 4.5 only from 4,096, which a persona's tools and system
   // prompt (~2,600) never reach (README: "Choosing the model").
   ANTHROPIC_MODEL: z.string().min(1).default("claude-sonnet-4-6"),
@@ -63,7 +65,7 @@ const schema = z.object({
     .min(16)
     .regex(BEARER_TOKEN, "may contain only letters, digits, . _ ~ + / - and trailing =, the characters of a Bearer token")
     .optional(),
-  RUNNER_PUBLIC_URL: z.url().optional(),
+  RUNNER_PUBLIC_URL: optionalUrl,
   TOOL_ALLOW: list(["*"]),
   TOOL_DENY: list(DEFAULT_TOOL_DENY),
   FINDING_WINDOW_HOURS: int(24, 1, 24 * 7),
@@ -73,7 +75,7 @@ const schema = z.object({
   FINDING_RATING_DROP: decimal(1, 0.1, 4),
   FINDING_MIN_RATINGS: int(3, 1, 1_000),
   FINDING_SETUP_FAILURES: int(2, 1, 100),
-  ALERT_WEBHOOK_URL: z.url().optional(),
+  ALERT_WEBHOOK_URL: optionalUrl,
   ALERT_WEBHOOK_FORMAT: z.enum(["slack", "json"]).default("slack"),
   ALERT_DIGEST_HOUR: int(8, 0, 23),
   ALERT_TIMEOUT_MS: int(10_000, 100, 60_000),

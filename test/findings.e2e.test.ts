@@ -101,6 +101,19 @@ async function resolveAfterRecovery(id: string): Promise<Finding> {
   return resolved as Finding;
 }
 
+const html = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+
+/** The finding heads the status page, above the runner's state, with a link to its example run. */
+async function expectOnTopOfStatusPage(finding: Finding | undefined): Promise<void> {
+  if (!finding) throw new Error("no open finding");
+  const page = await (await SELF.fetch("http://runner.test/")).text();
+  const at = page.indexOf(html(finding.verdict.title));
+  expect(at, `${finding.id} on the status page`).toBeGreaterThan(-1);
+  expect(at).toBeLessThan(page.indexOf("<h2>Runner</h2>"));
+  const example = finding.verdict.examples[0];
+  expect(page).toContain(`href="/runs/${example?.userId}/${encodeURIComponent(example?.runId ?? "")}"`);
+}
+
 const failedCalls = (runs: RunDetail[], tool: string) =>
   runs.flatMap((run) => run.transcript.conversation.actions).filter((action) => action.toolName === tool && action.result === "error").length;
 
@@ -135,10 +148,7 @@ describe("each defect mode of the stand-in opens its finding", () => {
     const example = finding.verdict.examples[0];
     expect(example?.persona).toBe("persona.kai@mana.test");
 
-    const page = await (await SELF.fetch("http://runner.test/")).text();
-    expect(page.indexOf("notes.create is failing")).toBeGreaterThan(-1);
-    expect(page.indexOf("notes.create is failing")).toBeLessThan(page.indexOf("<h2>Runner</h2>"));
-    expect(page).toContain(`href="/runs/${example?.userId}/${encodeURIComponent(example?.runId ?? "")}"`);
+    await expectOnTopOfStatusPage(finding);
     const metrics = await (await SELF.fetch("http://runner.test/metrics")).text();
     expect(metrics).toContain('persona_findings_open{kind="tool-failing"} 1');
 
@@ -159,6 +169,7 @@ describe("each defect mode of the stand-in opens its finding", () => {
     await mcpDefects({ syncPullShape: true });
     await diagTick();
     const finding = await openFinding("tool-failing:notes.search");
+    await expectOnTopOfStatusPage(finding);
     expect(finding?.verdict.signatures[0]?.signature).toBe("Tool notes.search failed: undefined is not an object (evaluating '(await pullAll(…)).changes.filter')");
     const [run] = await runsOf(await personaId("Kai"));
     expect(run?.transcript.verification.flatMap((step) => step.checks.map((check) => check.status))).toContain("read failed");
@@ -174,6 +185,7 @@ describe("each defect mode of the stand-in opens its finding", () => {
     await mcpDefects({ echoExclusion: true });
     await diagTick();
     const finding = await openFinding("write-not-visible:notes.create");
+    await expectOnTopOfStatusPage(finding);
     expect(finding?.verdict.summary).toMatch(/^\d+ of the last \d+ writes of notes\.create that answered ok were missing or different when read back$/);
     expect(finding?.verdict.signatures[0]?.signature).toMatch(/^missing: no entity with id <uuid> in the read$/);
 
@@ -193,6 +205,7 @@ describe("each defect mode of the stand-in opens its finding", () => {
     const { open } = await findingsNow();
     expect(open.map((finding) => finding.id)).toEqual([`persona-tools-failing:${anna}`]);
     expect(open[0]?.verdict.title).toBe("persona.anna@mana.test's calls are failing");
+    await expectOnTopOfStatusPage(open[0]);
     expect(open[0]?.verdict.signatures[0]?.signature).toMatch(/encryption-vault\/key failed: HTTP 404 — \{"error":"vault not initialised"/);
 
     await mcpDefects({ noVault: null });
@@ -212,6 +225,7 @@ describe("each defect mode of the stand-in opens its finding", () => {
     await stackJson("/__stack/claude/defects", send("PUT", { ratingDrop: { module: "notes", from: new Date().toISOString().slice(0, 10) } }));
     await diagTick();
     const finding = await openFinding("rating-drop:notes");
+    await expectOnTopOfStatusPage(finding);
     expect(finding?.verdict.summary).toMatch(/^\d+ personas rated notes \d\.\d\d lower on average over the last day than over the seven days before \(1\.00 against \d\.\d\d\)$/);
     expect(finding?.verdict.examples.length).toBeGreaterThan(0);
 
@@ -227,6 +241,7 @@ describe("each defect mode of the stand-in opens its finding", () => {
     await stackJson("/__stack/auth/faults", send("POST", { route: "login", status: 403, times: 2 }));
     const { finding } = await runUntilOpen("Anna", `setup-failing:${await personaId("Anna")}`, 2);
     expect(finding.verdict.signatures).toEqual([{ signature: "login: login failed: 403 EMAIL_NOT_VERIFIED", count: 2 }]);
+    await expectOnTopOfStatusPage(finding);
     await runNow("Anna");
     await resolveAfterRecovery(finding.id);
     await expectOneAlertEachWay("persona.anna@mana.test fails before its runs start");

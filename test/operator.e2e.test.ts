@@ -44,12 +44,11 @@ describe("cost control", () => {
     expect((await executions()).some((execution) => execution.tool.startsWith("comic."))).toBe(false);
   });
 
-  // The rating turn is a fresh request without tools (its prefix differs), so this holds for the tool loop.
-  it("reads the prompt cache on every tool-loop request after a run's first", async () => {
+  it("reads the prompt cache on every request after a run's first, the rating turn's included", async () => {
     await diagTick();
     const stats = await stackJson<ClaudeStats>("/__stack/claude/stats");
     const seen = new Set<string>();
-    for (const entry of stats.log.filter((request) => request.tools.length > 0)) {
+    for (const entry of stats.log) {
       if (seen.has(entry.system)) expect(entry.usage?.cache_read_input_tokens, entry.system).toBeGreaterThan(0);
       seen.add(entry.system);
     }
@@ -148,6 +147,19 @@ describe("operator safety", () => {
     expect((await get("/metrics")).status).toBe(200);
   });
 
+  it("answers /health without touching a Durable Object, and /metrics from one snapshot for back-to-back scrapes", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    for (let i = 0; i < 3; i++) expect((await SELF.fetch("http://runner.test/health")).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await SELF.fetch("http://runner.test/metrics")).status).toBe(200);
+    vi.restoreAllMocks();
+    const requests = lines.map((line) => JSON.parse(line) as { event?: string; path?: string; subrequests?: number }).filter((line) => line.event === "http_request");
+    const subrequests = (path: string) => requests.filter((line) => line.path === path).map((line) => line.subrequests);
+    expect(subrequests("/health")).toEqual([0, 0, 0]);
+    // The coordinator and the findings once for the snapshot, or not at all if this isolate's is still fresh.
+    expect(subrequests("/metrics").toSorted()).toSatisfy((counts: number[]) => ["0,0,0", "0,0,2"].includes(counts.join(",")));
+  });
+
   it("is closed when deployed without an environment: every route answers 503 and the cron runs no tick", async () => {
     const { ENVIRONMENT: _unset, ...topLevel } = env as Record<string, unknown>;
     const app = createApp();
@@ -213,11 +225,15 @@ describe("operator safety", () => {
 describe("an alarm that keeps failing", () => {
   it("backs off, fails the run with the reason after five tries, then retries its delivery hourly: nothing loops", async () => {
     const stub = personaStub(runner, "crash-probe");
-    await runInDurableObject(stub, async (_instance, state) => {
+    await runInDurableObject(stub, async (instance, state) => {
       const store = new RunStore(state.storage.sql);
       store.saveHeader({ ...finishedRun(1), runId: "stuck", phase: "delivering", finishedAt: undefined });
-      // An outbox entry that can no longer be read makes every delivery pass throw.
-      state.storage.sql.exec("INSERT INTO outbox (run_id, kind, body, status, next_at) VALUES ('stuck', 'actions', '{not json', 'pending', 0)");
+      store.enqueue("stuck", "actions", [{ tickId: "stuck", toolName: "todo.list", result: "ok" }], 0);
+      // The object's own storage fails on every delivery pass, as a corrupt database would.
+      const broken = (instance as unknown as { store: RunStore }).store;
+      broken.dueEntries = () => {
+        throw new Error("SQLITE_CORRUPT: database disk image is malformed");
+      };
       await state.storage.setAlarm(Date.now());
     });
     const delays: number[] = [];
@@ -229,7 +245,7 @@ describe("an alarm that keeps failing", () => {
     expect(delays.slice(0, 4).map((delay) => Math.round(delay / 10_000) * 10)).toEqual([30, 60, 120, 240]);
     expect(delays[4]).toBeGreaterThan(59 * 60_000);
     const [run] = (await personaStub(runner, "crash-probe").runs(1)) as { phase: string; error?: string }[];
-    expect(run).toMatchObject({ phase: "failed", error: expect.stringMatching(/^internal error after 5 tries: .*JSON/) });
+    expect(run).toMatchObject({ phase: "failed", error: expect.stringMatching(/^internal error after 5 tries: SQLITE_CORRUPT/) });
   });
 });
 

@@ -4,7 +4,8 @@ import worker from "../src/index";
 import { createApp } from "../src/http/app";
 import type { Env } from "../src/env";
 import { personaStub } from "../src/persona/wake";
-import { claudeFaults, diagTick, freshWorld, gates, personaId, personas, rows, SATURDAY, send, stackJson, WEDNESDAY } from "./helpers";
+import { READ_TOOLS } from "../src/verify/table";
+import { claudeFaults, claudeStats, diagTick, executions, freshWorld, gates, personaId, personas, rows, SATURDAY, send, stackJson, WEDNESDAY } from "./helpers";
 import { expectExactlyOnce, runsOf } from "./invariants";
 
 beforeEach(() => freshWorld());
@@ -48,6 +49,31 @@ describe("a tick against the stand-in stack", () => {
     const status = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: { userId: string; lastRun?: { runId: string } }[] };
     expect(status.personas.find((p) => p.userId === annaId)?.lastRun?.runId).toBe((await runsOf(annaId))[0]?.runId);
     expect(await runsOf(annaId)).toHaveLength(1);
+  });
+});
+
+describe("read-after-write checks", () => {
+  it("run in the app as reads only, exactly the reads each transcript records, and ask the model nothing", async () => {
+    const tick = await diagTick();
+    expect(tick.result.ranSuccessfully).toBe(10);
+    const ran = await executions();
+    let reads = 0;
+    let modelRequests = 0;
+    for (const persona of personas) {
+      const userId = await personaId(persona.name);
+      const [run] = await runsOf(userId);
+      if (!run) throw new Error(`${persona.name} has no run`);
+      const calls = run.transcript.conversation.actions.map((action) => action.toolName);
+      const checks = run.transcript.verification.flatMap((step) => (step.read ? [step.read.tool] : []));
+      expect(checks.every((tool) => READ_TOOLS.has(tool)), `${persona.name} verified with ${checks}`).toBe(true);
+      // The app ran the persona's calls and the checks' reads, nothing else: no write was repeated or added.
+      const executed = ran.filter((execution) => execution.userId === userId).map((execution) => execution.tool);
+      expect(executed.toSorted(), persona.name).toEqual([...calls, ...checks].toSorted());
+      reads += checks.length;
+      modelRequests += run.transcript.conversation.turns + (run.transcript.rating ? 1 : 0);
+    }
+    expect(reads).toBeGreaterThan(0);
+    expect((await claudeStats()).requests).toBe(modelRequests);
   });
 });
 

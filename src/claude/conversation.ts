@@ -61,12 +61,6 @@ export function emptyConversation(): Conversation {
   return { system: "", tools: [], names: [], leftOut: [], messages: [], turns: 0, usage: ZERO_USAGE, actions: [], pendingResults: [], refused: {} };
 }
 
-export function replayConversation(steps: readonly TurnStep[]): Conversation {
-  const conversation = emptyConversation();
-  for (const step of steps) applyTurnStep(conversation, step);
-  return conversation;
-}
-
 /** Applies one step in place: the same function live and on replay, so a resumed run is the run it was. */
 export function applyTurnStep(state: Conversation, step: TurnStep): void {
   switch (step.type) {

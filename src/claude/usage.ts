@@ -32,5 +32,3 @@ export function subtractUsage(a: Usage, b: Usage): Usage {
 
 export const totalTokens = (usage: Usage) => usage.input + usage.output + usage.cacheWrite + usage.cacheRead;
 
-/** Input billed in plain-input-token equivalents: a cache write costs 1.25×, a read 0.1×. */
-export const billedInputTokens = (usage: Usage) => usage.input + 1.25 * usage.cacheWrite + 0.1 * usage.cacheRead;

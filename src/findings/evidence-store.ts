@@ -3,7 +3,6 @@
  * The evidence findings are judged on, in bounded SQLite tables: the newest outcomes per tool, write check and
  * persona, ratings in hourly and daily buckets, and per-day run counts for the digest. Nothing grows with runs.
  */
-import { PARSE_MARKER } from "../claude/rating";
 import type { RunEvidence } from "./evidence";
 import type { Outcome, PersonaRun, RatingPair, RatingWindow } from "./rules";
 import { signatureOf } from "./signature";
@@ -222,7 +221,6 @@ export class EvidenceStore {
 
   #recordRatings(run: RunEvidence): void {
     for (const { module, rating } of run.ratings) {
-      if (module === PARSE_MARKER) continue;
       this.sql.exec("INSERT INTO ratings (module, at, rating, run_id, user_id, persona) VALUES (?, ?, ?, ?, ?, ?)", module, run.finishedAt, rating, run.runId, run.userId, run.persona);
       this.sql.exec("INSERT INTO rating_days VALUES (?, ?, ?, 1) ON CONFLICT (module, day) DO UPDATE SET sum = sum + excluded.sum, count = count + 1", module, isoDay(run.finishedAt), rating);
     }

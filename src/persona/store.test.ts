@@ -96,3 +96,18 @@ describe("storage written by the first version", () => {
     });
   });
 });
+
+describe("the outbox", () => {
+  it("parks an entry whose stored body no longer parses, with the reason, and hands out the others", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (_instance, state) => {
+      const store = new RunStore(state.storage.sql);
+      store.enqueue("run-a", "actions", [{ tickId: "run-a", toolName: "todo.list", result: "ok" }], 1);
+      state.storage.sql.exec("INSERT INTO outbox (run_id, kind, body, status, next_at, created_at) VALUES ('run-a', 'feedback', '{not json', 'pending', 0, 0)");
+
+      expect(store.dueEntries(10).map((entry) => `${entry.runId}/${entry.kind}`)).toEqual(["run-a/actions"]);
+      expect(store.outbox("run-a").map(({ kind, status }) => `${kind}:${status}`)).toEqual(["actions:pending", "feedback:dead"]);
+      const row = state.storage.sql.exec<{ last_error: string }>("SELECT last_error FROM outbox WHERE kind = 'feedback'").one();
+      expect(row.last_error).toMatch(/^stored body unreadable: .*JSON/);
+    });
+  });
+});

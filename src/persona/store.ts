@@ -78,6 +78,17 @@ export class StorageLimitError extends Error {
 
 type Value = string | number | null;
 
+type OutboxRow = {
+  run_id: string;
+  kind: string;
+  body: string;
+  status: string;
+  attempts: number;
+  next_at: number;
+  created_at: number | null;
+  last_error: string | null;
+};
+
 export class RunStore {
   #written = 0;
 
@@ -193,7 +204,7 @@ export class RunStore {
 
   /** Pending entries of any run that are due, oldest first. */
   dueEntries(now: number): OutboxEntry[] {
-    return this.#entries("SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at", now);
+    return this.#entries("SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at", now).filter((entry) => entry.status === "pending");
   }
 
   nextPendingAt(): number | undefined {
@@ -232,21 +243,30 @@ export class RunStore {
 
   #entries(query: string, ...bindings: Value[]): OutboxEntry[] {
     return this.sql
-      .exec<{ run_id: string; kind: string; body: string; status: string; attempts: number; next_at: number; created_at: number | null; last_error: string | null }>(
-        query,
-        ...bindings,
-      )
+      .exec<OutboxRow>(query, ...bindings)
       .toArray()
-      .map((row) => ({
-        runId: row.run_id,
-        kind: row.kind as OutboxKind,
-        body: JSON.parse(row.body) as unknown,
-        status: row.status as OutboxStatus,
-        attempts: row.attempts,
-        nextAt: row.next_at,
-        createdAt: row.created_at ?? row.next_at,
-        ...(row.last_error ? { lastError: row.last_error } : {}),
-      }));
+      .map((row) => this.#entry(row));
+  }
+
+  /** A body that no longer parses is parked as dead with the reason, so it cannot block the entries behind it. */
+  #entry(row: OutboxRow): OutboxEntry {
+    const entry: OutboxEntry = {
+      runId: row.run_id,
+      kind: row.kind as OutboxKind,
+      body: undefined,
+      status: row.status as OutboxStatus,
+      attempts: row.attempts,
+      nextAt: row.next_at,
+      createdAt: row.created_at ?? row.next_at,
+      ...(row.last_error ? { lastError: row.last_error } : {}),
+    };
+    try {
+      return { ...entry, body: JSON.parse(row.body) as unknown };
+    } catch (error) {
+      const lastError = `stored body unreadable: ${error instanceof Error ? error.message : String(error)}`;
+      this.sql.exec("UPDATE outbox SET status = 'dead', last_error = ? WHERE run_id = ? AND kind = ?", lastError, row.run_id, row.kind);
+      return { ...entry, status: "dead", lastError };
+    }
   }
 
   /** Every write goes through here: held to the row limit production enforces, and counted. */

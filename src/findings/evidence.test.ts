@@ -1,0 +1,39 @@
+/** @module What a finished run hands the findings: its calls, checks and ratings, never the parse marker as a rating. */
+import { describe, expect, it } from "vitest";
+import { emptyConversation } from "../claude/conversation";
+import { parseRatings } from "../claude/rating";
+import type { RunHeader } from "../persona/store";
+import type { Transcript } from "../persona/transcript";
+import { evidenceOf } from "./evidence";
+
+const header: RunHeader = {
+  runId: "run-1",
+  tickId: "run-1",
+  slot: "2026-11-25T09:00Z",
+  manual: false,
+  persona: { userId: "u1", email: "persona.probe@mana.test", archetype: "probe", tickCadence: "daily" },
+  phase: "succeeded",
+  attempts: 1,
+  createdAt: 1_000,
+  startedAt: 2_000,
+  finishedAt: 9_000,
+  usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+  costUsd: 0,
+};
+
+function transcriptRated(answer: string): Transcript {
+  const conversation = emptyConversation();
+  return { conversation, verification: [], usage: conversation.usage, rating: { type: "rating", text: answer, ...parseRatings(answer, ["todo"], "run-1"), usage: conversation.usage } };
+}
+
+describe("evidenceOf", () => {
+  it("carries the run's ratings", () => {
+    expect(evidenceOf(header, transcriptRated('{"ratings":[{"module":"todo","rating":4}]}')).ratings).toEqual([{ module: "todo", rating: 4 }]);
+  });
+
+  it("leaves out the marker of an unparseable rating answer: it goes to mana-auth, never into averages, drops or the chart", () => {
+    const transcript = transcriptRated("Alles gut, danke!");
+    expect(transcript.rating?.feedback.map((row) => row.module)).toEqual(["__parse"]);
+    expect(evidenceOf(header, transcript).ratings).toEqual([]);
+  });
+});
