@@ -150,7 +150,7 @@ async function runPhase(prefix, count, toolCalls = TOOL_CALLS) {
     cacheReadShare: cacheReadShare(stats.log),
     // The runner's own accounting at list prices (src/claude/prices.ts), per run.
     costUsd: sum(finished.map((line) => line.costUsd)) / count,
-    storageBytes: sum(finished.map((line) => line.storageBytesWritten)) / count,
+    storageBytes: sum(finished.map((line) => line.objectBytesWritten)) / count,
   };
 }
 

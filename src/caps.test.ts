@@ -1,3 +1,4 @@
+/** @module Text cuts end with a marker saying how much was cut and never split a surrogate pair; sizes print in B, KB and MB. */
 import { describe, expect, it } from "vitest";
 import { formatBytes, truncate } from "./caps";
 

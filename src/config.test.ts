@@ -1,3 +1,4 @@
+/** @module Config parsing: defaults, the bad variable named, empty optional URLs unset, typed TOML vars, production refusing dev secrets. */
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_TOOL_DENY, DEV_SEED_SECRET, parseConfig } from "./config";
 

@@ -1,3 +1,4 @@
+/** @module A log line is one JSON object with its context, and passwords, auth headers and JWTs never reach it. */
 import { describe, expect, it } from "vitest";
 import { createLogger } from "./log";
 

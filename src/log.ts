@@ -1,3 +1,4 @@
+/** @module Structured JSON log lines with per-run context fields, redacting secret-looking keys and JWT-shaped strings. */
 /** Fields every line may carry so one run can be followed across the cron, the DO and its retries. */
 export interface LogContext {
   tickId?: string;

@@ -1,3 +1,4 @@
+/** @module Alerts to a failing webhook: a 500 is retried with backoff until it answers, and a hanging one never slows or fails a run. */
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";

@@ -1,3 +1,4 @@
+/** @module The test worker's entrypoint: the runner and its objects, the stand-in stack's objects, and a Stack entrypoint for service binding. */
 import { WorkerEntrypoint } from "cloudflare:workers";
 import runner from "../src/index";
 import { stackFetch } from "./stack/index";

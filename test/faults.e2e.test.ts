@@ -1,3 +1,4 @@
+/** @module The fault matrix: Claude, mana-mcp, mana-auth and platform faults (eviction, crash, duplicate dispatch), every call landing once. */
 import { abortAllDurableObjects, createScheduledController, env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { coordinator } from "../src/coordinator/coordinator";

@@ -1,3 +1,4 @@
+/** @module Findings end to end on a faked clock: a healthy day opens none; each stand-in defect opens its finding, resolves, alerts once each way. */
 import { env, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../src/env";

@@ -1,3 +1,4 @@
+/** @module Shared e2e helpers: fresh storage and a seeded stand-in on a fixed clock, diag ticks, stored rows, executions and hold gates. */
 import { env, reset, SELF } from "cloudflare:test";
 import catalog from "./stack/catalog.json";
 import { userIdFor } from "./stack/auth/seed";

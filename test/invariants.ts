@@ -1,3 +1,4 @@
+/** @module Checks of a persona's runs against the stand-ins: each tool call in mana-auth exactly once, no tool run more often than recorded, every run settled. */
 import { SELF } from "cloudflare:test";
 import { expect } from "vitest";
 import type { RunDetail } from "../src/persona/runner";

@@ -1,3 +1,4 @@
+/** @module Operator guarantees: the dollar budget, denied tools, cache reads, transcripts and retention, closed deploys, no secrets in logs. */
 import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { coordinator } from "../src/coordinator/coordinator";

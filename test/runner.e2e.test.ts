@@ -1,3 +1,4 @@
+/** @module Ticks against the stand-in stack: due personas run once and land their rows, cadence and weekdays, pause, read-back checks. */
 import { createScheduledController, env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index";

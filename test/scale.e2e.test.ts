@@ -1,3 +1,4 @@
+/** @module A thousand personas dispatched once per slot and listed at a fixed cost per page; the queue starts runs oldest-due first. */
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { coordinator } from "../src/coordinator/coordinator";

@@ -1,3 +1,4 @@
+/** @module The tool loop: tool_use answered by id, cut or stopped answers never run, interrupted calls reported not rerun, cache marks. */
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { describe, expect, it } from "vitest";
 import { buildNameMap } from "../mcp/names";

@@ -1,3 +1,4 @@
+/** @module The runner's Claude client: the Messages API behind a one-method port tests can replace, the SDK doing retries and timeouts. */
 import Anthropic from "@anthropic-ai/sdk";
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import type { FetchFn } from "../net/http";

@@ -1,3 +1,4 @@
+/** @module Run cost: cache writes and reads priced at their own rates, list prices per model, an unknown model priced like the dearest. */
 import { describe, expect, it } from "vitest";
 import { costUsd, priceFor } from "./prices";
 

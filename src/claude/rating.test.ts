@@ -1,3 +1,4 @@
+/** @module Ratings parsing: entries validated one by one, bad ones dropped with a reason, an answer with none usable one __parse row. */
 import { describe, expect, it } from "vitest";
 import { PARSE_MARKER, parseRatings } from "./rating";
 

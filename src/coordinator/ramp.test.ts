@@ -1,3 +1,4 @@
+/** @module The wake ramp: runs held for the budget start over a window at the per-second limit, never more than the free slots. */
 import { describe, expect, it } from "vitest";
 import { wakeAllowance } from "./ramp";
 

@@ -38,7 +38,7 @@ export class Directory extends DurableObject<Env> {
       CREATE INDEX IF NOT EXISTS personas_by_email ON personas (email);`);
   }
 
-  /** A newer summary replaces an older one; an unchanged one writes nothing. */
+  /** A newer summary replaces an older one; one that differs only in when it was taken writes nothing. */
   upsert(summaries: PersonaSummary[]): void {
     for (const summary of summaries) {
       if (!summary.userId) continue;
@@ -49,7 +49,8 @@ export class Directory extends DurableObject<Env> {
         `INSERT INTO personas (user_id, email, outcome, last_run_at, updated_at, doc) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, outcome = excluded.outcome, last_run_at = excluded.last_run_at,
            updated_at = excluded.updated_at, doc = excluded.doc
-         WHERE excluded.updated_at >= personas.updated_at AND excluded.doc != personas.doc`,
+         WHERE excluded.updated_at >= personas.updated_at
+           AND json_remove(excluded.doc, '$.updatedAt') != json_remove(personas.doc, '$.updatedAt')`,
         summary.userId,
         summary.email,
         outcomeOf(summary),

@@ -1,3 +1,4 @@
+/** @module A finding opens under a stable id, resolves only after the recovery period, and reopens as a new occurrence. */
 import { describe, expect, it } from "vitest";
 import { transition } from "./lifecycle";
 import type { Verdict } from "./rules";

@@ -1,3 +1,4 @@
+/** @module When each finding holds: tool failing, write not visible, one persona's calls failing, a per-persona rating drop, setup failing. */
 import { describe, expect, it } from "vitest";
 import { type FindingRules, type Outcome, personaToolsFailing, ratingDrop, setupFailing, toolFailing, writeNotVisible } from "./rules";
 

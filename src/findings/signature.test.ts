@@ -1,3 +1,4 @@
+/** @module Error signatures: uuids, ids, numbers and times stripped so variants of one failure match; words and statuses kept. */
 import { describe, expect, it } from "vitest";
 import { signatureOf } from "./signature";
 

@@ -1,3 +1,4 @@
+/** @module Rendered page parts: the stylesheet's `>` unescaped, timestamps to the minute (exact on hover), each module's average in the legend. */
 import { describe, expect, it } from "vitest";
 import { RatingChart } from "./chart";
 import { At, Layout } from "./layout";

@@ -1,3 +1,4 @@
+/** @module Posting to mana-auth: any 2xx is delivered whatever its body, a 400 parks, the persona check's 404 ends, the rest retry. */
 import { describe, expect, it } from "vitest";
 import { createManaAuth } from "./auth";
 

@@ -1,3 +1,4 @@
+/** @module Persona password derivation against the test vectors of docs/contracts.md §1.4. */
 import { describe, expect, it } from "vitest";
 import { derivePersonaPassword } from "./password";
 

@@ -1,3 +1,4 @@
+/** @module A persona's mana password, derived from its exact stored email and the seed secret (docs/contracts.md §1.4). */
 const encoder = new TextEncoder();
 
 /**

@@ -1,3 +1,4 @@
+/** @module Organisation metadata read as an object, a JSON string or absent; a string that is not a JSON object is named. */
 import { describe, expect, it } from "vitest";
 import { organizationListSchema } from "./schemas";
 

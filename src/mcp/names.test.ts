@@ -1,3 +1,4 @@
+/** @module MCP tool names mapped to API-safe names and back (collisions suffixed, length kept legal), and the allow/deny tool policy. */
 import { describe, expect, it } from "vitest";
 import { buildNameMap } from "./names";
 import { isToolAllowed } from "./policy";

@@ -1,3 +1,4 @@
+/** @module Which MCP tools may be offered to the model: allow and deny globs over dotted tool names, deny winning. */
 /** Allow/deny by glob (`*` matches anything, including dots); deny wins. */
 export interface ToolPolicy {
   allow: readonly string[];

@@ -1,3 +1,4 @@
+/** @module Tool result content as text: image and audio blocks named with their size instead of inlined, resources kept or linked. */
 import { describe, expect, it } from "vitest";
 import { textOf } from "./session";
 

@@ -1,3 +1,4 @@
+/** @module The offered tool list: policy applied, sorted and renamed, duplicates and schemas the Messages API would refuse left out. */
 import { describe, expect, it } from "vitest";
 import { offerTools } from "./tools";
 

@@ -1,3 +1,4 @@
+/** @module Outbound HTTP: fetch by service binding or globally, with per-attempt timeouts and jittered retries of transient failures. */
 /** A fetch-shaped function: a service binding's fetch, or the global fetch. */
 export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 

@@ -1,3 +1,4 @@
+/** @module Whether a dispatch starts a run: same-slot duplicates, busy or queued runs, pending outbox, login back-off, cadence, manual runs. */
 import { describe, expect, it } from "vitest";
 import { decideDispatch, type DispatchFacts, slotOf } from "./eligibility";
 

@@ -1,3 +1,4 @@
+/** @module Outbox delivery: a throw becomes a backed-off retry, a week of failures parks an entry dead; only mana-auth entries hold a run. */
 import { describe, expect, it } from "vitest";
 import type { ManaAuth } from "../mana/auth";
 import { deliverEntry, type DeliveryPorts, OUTBOX_GIVE_UP_MS, outboxVerdict } from "./outbox";

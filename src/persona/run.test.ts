@@ -1,3 +1,4 @@
+/** @module A run in a real persona object's SQLite: stored rows stay bounded, steps written once, failed budget charges, waiting for a slot. */
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

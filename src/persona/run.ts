@@ -298,7 +298,8 @@ async function finish(run: RunHeader, deps: RunDeps, failure: string | undefined
     error: failure,
     toolCalls: run.totals?.toolCalls ?? 0,
     costUsd: run.costUsd,
-    storageBytesWritten: deps.store.bytesWritten,
+    // Since this object instance started: a fresh persona's first run is all of it (what the bench reads).
+    objectBytesWritten: deps.store.bytesWritten,
   });
   await deliverDue(run.runId, run.persona.userId, deps);
   return {};

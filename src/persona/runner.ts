@@ -45,7 +45,10 @@ export interface RunDetail extends RunHeader {
   transcript: Transcript;
 }
 
-/** Invocation limits below the platform's (15 min wall time, 1,000 subrequests on our plan's budget). */
+/**
+ * Where a run yields to a fresh invocation: well inside an alarm's 15 minutes of wall time, and a chosen margin
+ * under the 1,000 subrequests the bench holds every invocation to (the Paid plan allows 10,000).
+ */
 const INVOCATION_MS = 12 * 60_000;
 const INVOCATION_SUBREQUESTS = 800;
 /** An alarm that fails outside every run's own accounting retries with this backoff, at most this often. */

@@ -1,3 +1,4 @@
+/** @module The run store over the first version's storage: open runs closed and delivered, migrated once; unreadable outbox bodies parked. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { INTERRUPTED } from "../claude/loop";

@@ -1,3 +1,4 @@
+/** @module The due list's intake: malformed or repeated personas skipped with their error, chunking, a huge system prompt capped. */
 import { describe, expect, it } from "vitest";
 import { chunk, parseDueEntries } from "./due";
 

@@ -1,3 +1,4 @@
+/** @module The due list's intake: each entry validated on its own, malformed or repeated personas reported and skipped; chunking for fan-out. */
 import { type DuePersona, duePersonaSchema } from "../mana/schemas";
 
 export interface InvalidEntry {

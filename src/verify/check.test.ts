@@ -1,3 +1,4 @@
+/** @module Read-after-write checks: reads planned per write, verdicts verified/missing/mismatch, the call limit, offered tools, resume. */
 import { describe, expect, it } from "vitest";
 import type { ActionRecord } from "../claude/conversation";
 import { judge, planChecks } from "./check";

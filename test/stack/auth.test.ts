@@ -1,3 +1,4 @@
+/** @module The mana-auth stand-in against docs/contracts.md §1: seed, due rule, ledger ingestion, login and lockout, Better Auth, admin, controls. */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { derivePersonaPassword } from "../../src/mana/password";

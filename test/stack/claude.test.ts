@@ -1,3 +1,4 @@
+/** @module The Claude stand-in: auth, validation in the real wording, deterministic persona play, prompt cache, faults, holds, defects, stats. */
 import Anthropic from "@anthropic-ai/sdk";
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

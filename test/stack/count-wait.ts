@@ -1,3 +1,4 @@
+/** @module Event-driven waits for a stand-in count (held requests, arrived messages) and the GET ?atLeast=N&waitMs=M answer built on them. */
 import { z } from "zod";
 import { parseQuery } from "./parse-body";
 

@@ -1,3 +1,4 @@
+/** @module The stand-in stack worker's bindings, and the one Durable Object name every stand-in lives under. */
 /** Bindings of the stand-in stack worker (test/stack/wrangler.toml). */
 export interface StackEnv {
   AUTH: DurableObjectNamespace;

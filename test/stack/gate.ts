@@ -1,3 +1,4 @@
+/** @module Stand-in requests held until a test releases them or 60 s pass, with the number held waitable. */
 import { CountWaiters } from "./count-wait";
 
 /** The longest a request is held: far beyond the runner's client timeouts, yet a forgotten hold ends by itself. */

@@ -1,3 +1,4 @@
+/** @module The stand-in stack worker: one port routed to mana-auth, mana-mcp, Claude and the webhook receiver, and a reset of all four. */
 import type { StackEnv } from "./env";
 import { SINGLETON } from "./env";
 

@@ -1,3 +1,4 @@
+/** @module Access tokens shared by the auth and MCP stand-ins: HS256 minting with mana-auth's claims, verification with jose-like errors. */
 import { sign, verify } from "hono/jwt";
 
 /** Claims of the access token mana-auth mints and mana-mcp accepts (docs/contracts.md §1.2). */

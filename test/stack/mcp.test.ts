@@ -1,3 +1,4 @@
+/** @module The mana-mcp stand-in through the MCP SDK client: auth envelope and sessions, tools per space, staged faults, holds, defect modes. */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";

@@ -1,3 +1,4 @@
+/** @module Schema parsing of stand-in bodies and queries into one message naming the failing path, and the control routes' 400. */
 import type { z } from "zod";
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };

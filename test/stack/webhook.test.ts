@@ -1,3 +1,4 @@
+/** @module The stand-in webhook receiver: records messages on arrival, answers per mode (ok, fail, hang), and waits for arrival counts. */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 

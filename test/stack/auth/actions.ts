@@ -1,3 +1,4 @@
+/** @module The stand-in's action ledger: row schema, mana-auth's per-request id scheme (split batches collide), writes and reads. */
 import { z } from "zod";
 import { touchPersona } from "./personas";
 import { pgInteger } from "./pg-columns";

@@ -1,3 +1,4 @@
+/** @module mana-auth's admin persona API in the stand-in: the list with 7-day action counts and one persona's detail, behind the service key. */
 import { Hono } from "hono";
 import { countActionsSince, readActions } from "./actions";
 import type { AuthDeps } from "./deps";

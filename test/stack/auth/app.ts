@@ -1,3 +1,4 @@
+/** @module The mana-auth stand-in's Hono app: internal, admin, login, Better Auth and control routes, draining bodies left unread. */
 import { Hono, type MiddlewareHandler } from "hono";
 import { adminRoutes } from "./admin";
 import { betterAuthRoutes } from "./better-auth";

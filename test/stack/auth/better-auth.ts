@@ -1,3 +1,4 @@
+/** @module Better Auth's endpoints in the stand-in: email sign-in (no lockout) setting a signed cookie, and the cookie-only organization list. */
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { z } from "zod";

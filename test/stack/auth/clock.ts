@@ -1,4 +1,5 @@
 /**
+ * @module
  * mana-auth's clock as the due list and last_active_at see it. Tests fix it to hit cadence boundaries and UTC
  * weekends; JWTs, sessions and the lockout keep real time so tokens stay verifiable by the other stand-ins.
  */

@@ -1,4 +1,5 @@
 /**
+ * @module
  * The stand-in's control surface, for tests and the fault matrix; mana-auth has nothing like it.
  *
  * POST   /__stack/auth/reset                 wipe everything and reseed the catalog → {"ok":true}

@@ -1,3 +1,4 @@
+/** @module Better Auth's signed session cookie as the stand-in writes and verifies it: the session token and its HMAC. */
 const encoder = new TextEncoder();
 
 export const SESSION_COOKIE = "mana.session_token";

@@ -1,3 +1,4 @@
+/** @module The stand-in's due rule: rolling cadence windows with the boundary due, weekdays personas skipped on UTC weekends. */
 import type { PersonaRecord } from "./personas";
 import { personaView } from "./personas";
 

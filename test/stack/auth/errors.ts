@@ -1,4 +1,4 @@
-/** mana-auth's three error envelopes (docs/contracts.md §1): its middleware, its routes, and the login wrapper. */
+/** @module mana-auth's three error envelopes (docs/contracts.md §1): its middleware, its routes, and the login wrapper. */
 
 export function middlewareError(status: number, message: string): Response {
   return Response.json({ statusCode: status, message }, { status });

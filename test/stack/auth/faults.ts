@@ -1,3 +1,4 @@
+/** @module Armed mana-auth faults: the next n requests of a route fail with a status in that route's envelope, or log in without a JWT. */
 import type { Context, MiddlewareHandler, Next } from "hono";
 import { loginError, middlewareError, routeError } from "./errors";
 

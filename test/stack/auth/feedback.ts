@@ -1,3 +1,4 @@
+/** @module The stand-in's feedback ledger: first rating per tick and module wins, and the admin per-module view with mana-auth's avgRating bug. */
 import { z } from "zod";
 import { pgInteger } from "./pg-columns";
 import { iso } from "./time";

@@ -1,3 +1,4 @@
+/** @module Batch ingestion for the action and feedback ledgers, checked in mana-auth's order and written all or nothing. */
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AuthDeps } from "./deps";

@@ -1,3 +1,4 @@
+/** @module The stand-in's service-key routes: due list, action and feedback batches, and memberships, each behind its fault hook. */
 import { Hono } from "hono";
 import { actionRowSchema, MAX_ACTIONS, writeActions } from "./actions";
 import type { AuthDeps } from "./deps";

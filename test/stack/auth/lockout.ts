@@ -1,3 +1,4 @@
+/** @module The login wrapper's lockout: five failures for one email within 15 minutes lock it for 1,800 s; a success clears them. */
 const WINDOW_MS = 15 * 60 * 1000;
 const MAX_FAILURES = 5;
 export const LOCKOUT_RETRY_AFTER_SEC = 1800;

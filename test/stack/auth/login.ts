@@ -1,3 +1,4 @@
+/** @module mana-auth's login wrapper in the stand-in: credentials, lockout, a new session and a minted access JWT in the JSON answer. */
 import { Hono } from "hono";
 import { z } from "zod";
 import { mintAccessToken } from "../jwt";

@@ -1,3 +1,4 @@
+/** @module Persona rows of the stand-in: lookup, the live list in due order, last_active_at, the wire view, soft and hard deletion. */
 import { isoOrNull } from "./time";
 
 export type PersonaRecord = {

@@ -1,3 +1,4 @@
+/** @module Postgres integer checks, thrown inside a batch's transaction so a bad number gives mana-auth's 500 and writes nothing. */
 const RANGES = { smallint: [-32768, 32767], integer: [-2147483648, 2147483647] } as const;
 
 /**

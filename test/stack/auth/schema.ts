@@ -1,4 +1,5 @@
 /**
+ * @module
  * The stand-in's tables. Timestamps are epoch milliseconds; the wire format (ISO) is produced on the way out.
  * Action and feedback ids are global primary keys, as in mana-auth, so the id scheme alone decides what a
  * conflicting insert drops (docs/contracts.md §1.1).

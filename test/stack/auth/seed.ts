@@ -1,3 +1,4 @@
+/** @module Seeding the mana-auth stand-in: catalog or synthetic personas with derived passwords, stable user ids and a personal space each. */
 import { z } from "zod";
 import { derivePersonaPassword } from "../../../src/mana/password";
 import catalog from "../catalog.json";

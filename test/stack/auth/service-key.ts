@@ -1,3 +1,4 @@
+/** @module The x-service-key guard over a path prefix, answering 401 in mana-auth's middleware envelope, unknown paths included. */
 import type { MiddlewareHandler } from "hono";
 import { middlewareError } from "./errors";
 

@@ -1,3 +1,4 @@
+/** @module Session rows of the stand-in: a 7-day session with opaque tokens per sign-in, looked up by token and counted per user. */
 const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

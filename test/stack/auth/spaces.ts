@@ -1,3 +1,4 @@
+/** @module Spaces in the stand-in: the service-key membership view, Better Auth's organization list, and added shared spaces. */
 import { iso } from "./time";
 
 type OrganizationRecord = {

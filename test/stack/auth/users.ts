@@ -1,3 +1,4 @@
+/** @module User lookups of the stand-in: the byte-exact email and password check (soft-deleted users refused) and existence. */
 export type UserRecord = { id: string; email: string; name: string };
 
 /**

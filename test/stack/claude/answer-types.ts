@@ -1,3 +1,4 @@
+/** @module The shape of a stand-in assistant answer: text and tool_use output blocks and the stop reasons the stand-in produces. */
 export type OutputBlock =
   | { type: "text"; text: string }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };

@@ -1,3 +1,4 @@
+/** @module The stand-in's assistant message for a turn: tool, rating or chat play, with content faults, defects and max_tokens cuts. */
 import type { Answer, OutputBlock } from "./answer-types";
 import type { ClaudeDefects } from "./defects";
 import type { Fault } from "./faults";

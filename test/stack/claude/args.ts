@@ -1,3 +1,4 @@
+/** @module Schema-valid tool input for the stand-in persona: optional fields mostly skipped, small numbers, known record ids reused. */
 import { concrete, typeOf, type JsonSchema } from "./schema";
 import { stringFor, type StringContext } from "./strings";
 

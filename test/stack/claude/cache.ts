@@ -1,3 +1,4 @@
+/** @module The Claude stand-in's prompt cache: exact-prefix entries with TTLs, a 20-block lookback per breakpoint, reads and writes. */
 /** One cacheable position of the prompt: a tool, a system block or a message content block. */
 export interface Segment {
   /** Identifies the whole prefix up to and including this block (see usage.ts). */

@@ -1,3 +1,4 @@
+/** @module Offered tools as the Claude stand-in sees them: module from the API name, read or write by verb, whether an id is needed. */
 import type { JsonSchema } from "./schema";
 import type { Tool } from "./wire";
 

@@ -1,3 +1,4 @@
+/** @module Reading a Messages API request in the stand-in: system and content as blocks, first and last user text, tool uses and results. */
 import type { ContentBlock, Message, MessagesRequest, TextBlock, ToolResultBlock, ToolUseBlock } from "./wire";
 
 /** A string content is shorthand for one text block; everything downstream sees blocks only. */

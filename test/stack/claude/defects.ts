@@ -1,3 +1,4 @@
+/** @module The Claude stand-in's defect mode: from a given UTC day on, every persona gives one module the same low rating. */
 import { z } from "zod";
 
 const ratingDrop = z.strictObject({

@@ -1,3 +1,4 @@
+/** @module Messages API errors in the stand-in: error types with their HTTP statuses, request ids and the real error envelope. */
 /** Error types of the Messages API, with the HTTP status the real API pairs them with. */
 const STATUS = {
   invalid_request_error: 400,

@@ -1,3 +1,4 @@
+/** @module Scripted Claude stand-in faults (429, 529, 500, delay, hold, bad rating, max_tokens, invalid arg), queued or set by header. */
 import { z } from "zod";
 import { invalidRequest } from "./errors";
 

@@ -1,3 +1,4 @@
+/** @module The stand-in personas' German phrases: titles, sentences, preambles, closings and small values with each persona's topics. */
 import type { Rng } from "./hash";
 import type { Persona } from "./persona";
 

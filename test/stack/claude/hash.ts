@@ -1,4 +1,5 @@
 /**
+ * @module
  * Deterministic hashing and pseudo-randomness. Everything the stand-in "decides" derives from request
  * content through these, so the same conversation always gets the same answer; none of it needs to be
  * cryptographically strong.

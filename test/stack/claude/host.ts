@@ -1,4 +1,5 @@
 /**
+ * @module
  * The Claude stand-in's control surface, for tests and benchmarks; the real API has nothing like it.
  *
  * POST /__stack/claude/reset                  empty cache, fault script, defects and stats; release every held

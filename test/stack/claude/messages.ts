@@ -1,3 +1,4 @@
+/** @module POST /v1/messages in the Claude stand-in: authenticate, parse and validate, apply a due fault, play the persona, bill. */
 import type { Gate } from "../gate";
 import { compose } from "./answer";
 import type { OutputBlock, StopReason } from "./answer-types";

@@ -1,3 +1,4 @@
+/** @module A Messages API request body parsed by the stand-in, the first problem reported in the real API's pydantic-style wording. */
 import type { z } from "zod";
 import { invalidRequest } from "./errors";
 import { messagesRequest, type MessagesRequest } from "./wire";

@@ -1,3 +1,4 @@
+/** @module Who the Claude stand-in plays, read from the runner's prompt: name, topics, preferred modules and how many calls to make. */
 import { firstUserText, systemText } from "./conversation";
 import { hash } from "./hash";
 import type { MessagesRequest } from "./wire";

@@ -1,3 +1,4 @@
+/** @module The stand-in persona's tool turns: preferred modules, read/write alternation, parallel pairs, fresh ids, the day's summary. */
 import type { Answer, OutputBlock } from "./answer-types";
 import { argumentsFor } from "./args";
 import { moduleOf, type OfferedTool } from "./catalog";

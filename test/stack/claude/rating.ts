@@ -1,3 +1,4 @@
+/** @module The stand-in's rating turn: stable per-persona scores with German notes; forced by the defect mode, cut by the fault. */
 import type { Answer } from "./answer-types";
 import { hash } from "./hash";
 import type { Persona } from "./persona";

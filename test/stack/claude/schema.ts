@@ -1,3 +1,4 @@
+/** @module The JSON Schema subset the stand-in's argument generation reads, with unions and nullables reduced to one concrete type. */
 /** The subset of JSON Schema (as zod's toJSONSchema emits it) that argument generation understands. */
 export interface JsonSchema {
   type?: string | string[];

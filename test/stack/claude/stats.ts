@@ -1,3 +1,4 @@
+/** @module What the Claude stand-in served since its reset: arrivals per system prompt, answers by status, summed usage, a bounded log. */
 import type { StopReason } from "./answer-types";
 import { systemText } from "./conversation";
 import type { Usage } from "./usage";

@@ -1,4 +1,5 @@
 /**
+ * @module
  * Token estimate used for all usage numbers: ceil(characters / 4) of the JSON of each block (tool, system
  * block, content block). Real tokenizers land near four characters per token for English and JSON, a bit
  * lower for German; what matters here is that the numbers are stable and scale with the prompt.

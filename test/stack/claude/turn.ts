@@ -1,3 +1,4 @@
+/** @module What the Claude stand-in reads from a request before answering: persona, turn kind, tools, calls so far, ids seen, rating modules. */
 import { describeTools, moduleOf, type OfferedTool } from "./catalog";
 import { allToolResults, allToolUses, lastUserText, resultText } from "./conversation";
 import type { TurnKind } from "./faults";

@@ -1,3 +1,4 @@
+/** @module The Messages API rules beyond body shape, enforced in the real wording: roles, content, tool pairing, cache breakpoints. */
 import { contentBlocks, systemBlocks, toolResults, toolUses } from "./conversation";
 import { ApiError, invalidRequest } from "./errors";
 import type { ContentBlock, Message, MessagesRequest } from "./wire";

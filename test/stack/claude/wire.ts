@@ -1,3 +1,4 @@
+/** @module The zod schema of a POST /v1/messages body as the stand-in reads it: strict at the top level, loose for blocks and tools. */
 import { z } from "zod";
 
 /**

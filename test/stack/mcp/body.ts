@@ -1,3 +1,4 @@
+/** @module An MCP POST body read once for the stand-in, as JSON or raw text, and the tool named by its first tools/call. */
 /** A POST body read once: parsed JSON for the transport, or the raw text when it is not JSON. */
 export type ReadBody = { json: unknown } | { raw: string };
 

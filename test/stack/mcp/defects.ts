@@ -1,3 +1,4 @@
+/** @module The mana-mcp stand-in's defect modes: sync pull-shape failures, echo exclusion, one failing tool, users without a vault. */
 import { z } from "zod";
 import { TOOLS } from "./tools/catalog";
 

@@ -1,3 +1,4 @@
+/** @module mana-mcp's auth envelope in the stand-in: bearer JWT and X-Mana-Space checked before the transport, and its error answers. */
 import type { AccessClaims } from "../jwt";
 import { verifyAccessToken } from "../jwt";
 

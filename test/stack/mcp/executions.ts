@@ -1,3 +1,4 @@
+/** @module The stand-in's log of tool handler runs, kept in SQLite so tests can assert no tool ran twice, across restarts too. */
 /** One run of a tool handler, for tests asserting that no tool ran twice. */
 export interface Execution {
   tool: string;

@@ -1,3 +1,4 @@
+/** @module Staged tools/call faults of the mana-mcp stand-in (restart, lost reply, 500, 401, slow, hold), taken per tool and user. */
 import { z } from "zod";
 
 /**

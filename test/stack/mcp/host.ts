@@ -1,4 +1,5 @@
 /**
+ * @module
  * The mana-mcp stand-in's control surface, for tests and the fault matrix; mana-mcp has nothing like it.
  *
  * POST /__stack/mcp/reset                     wipe app data and the execution log, forget sessions, faults and

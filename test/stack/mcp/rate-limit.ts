@@ -1,3 +1,4 @@
+/** @module mana-mcp's rate limit in the stand-in: a user's calls of one tool counted over a sliding 60 s window, more than 30 refused. */
 /** mana-mcp's enforce mode: more than 30 calls of one tool per user within 60 s are refused. */
 export const RATE_LIMIT = { calls: 30, windowMs: 60_000 };
 

@@ -1,3 +1,4 @@
+/** @module App data of the mana-mcp stand-in: one JSON document per record by space and kind, and an echo-excluded view with empty lists. */
 /** A stored app record: every tool result carries its `id`, which personas use to act on it later. */
 export interface StoredRecord {
   id: string;

@@ -1,3 +1,4 @@
+/** @module Tool replies tampered with after the call ran: a stream cut as by mana-mcp's idle timeout, or one held back past a timeout. */
 /**
  * A reply whose connection is cut after the server finished the call: the write landed, the client sees the
  * SSE stream break (what mana-mcp's idle timeout does to calls slower than about 10 s).

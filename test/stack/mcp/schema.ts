@@ -1,4 +1,5 @@
 /**
+ * @module
  * The stand-in's SQLite tables. App data is one document table keyed by space and kind: the stand-in only has
  * to store what tools write and read it back, not mirror mana's sync schema.
  */

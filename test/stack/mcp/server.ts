@@ -1,3 +1,4 @@
+/** @module An McpServer per stand-in session serving the tool catalog, each call checked for rate limit, token expiry and defects. */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { McpDefects } from "./defects";

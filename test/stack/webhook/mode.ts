@@ -1,3 +1,4 @@
+/** @module The stand-in webhook's answer modes (ok, fail with a status, hang) as PUT /__stack/webhook/mode takes them. */
 import { z } from "zod";
 
 /** Body of PUT /__stack/webhook/mode: how the receiver answers what arrives from now on. */

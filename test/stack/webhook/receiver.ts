@@ -1,4 +1,5 @@
 /**
+ * @module
  * The webhook receiver: where the runner's alerts go in tests and local development (a stand-in for a Slack
  * incoming webhook), with its control surface.
  *

@@ -1,3 +1,4 @@
+/** @module Every tool the mana-mcp stand-in serves (comic, habits, journal, mood, notes, spaces, todo), in the real listing order. */
 import { comicTools } from "./comic";
 import { habitTools } from "./habits";
 import { journalTools } from "./journal";

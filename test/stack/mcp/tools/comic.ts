@@ -1,3 +1,4 @@
+/** @module The stand-in's comic.generatePanel: stores a panel with a fake image URL and the credits a real one spends. */
 import { z } from "zod";
 import type { StoredRecord } from "../records";
 import { defineTool } from "./tool";

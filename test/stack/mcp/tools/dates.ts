@@ -1,3 +1,4 @@
+/** @module UTC day and clock-time helpers for the stand-in's date-keyed tools (journal and mood). */
 import { z } from "zod";
 
 /** A calendar day as the app stores it (YYYY-MM-DD, UTC). */

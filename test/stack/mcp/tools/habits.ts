@@ -1,3 +1,4 @@
+/** @module The stand-in's habit tools: create, list (archived ones on request), update the given fields, archive or restore. */
 import { z } from "zod";
 import type { StoredRecord } from "../records";
 import { defineTool, notFound } from "./tool";

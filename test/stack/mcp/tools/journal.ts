@@ -1,3 +1,4 @@
+/** @module The stand-in's journal.add: an entry with optional title, one of the German mood words, tags, and today's UTC date by default. */
 import { z } from "zod";
 import type { StoredRecord } from "../records";
 import { day, utcDay } from "./dates";

@@ -1,3 +1,4 @@
+/** @module The stand-in's mood tools: log a level and emotion, one day's entries with their average, the last days' entries. */
 import { z } from "zod";
 import type { StoredRecord } from "../records";
 import { day, daysBefore, utcDay, utcTime } from "./dates";

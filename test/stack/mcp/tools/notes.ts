@@ -1,3 +1,4 @@
+/** @module The stand-in's note tools: create a note, and search titles and texts (an empty query lists the newest notes). */
 import { z } from "zod";
 import type { StoredRecord } from "../records";
 import { defineTool } from "./tool";

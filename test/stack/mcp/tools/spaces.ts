@@ -1,3 +1,4 @@
+/** @module The stand-in's spaces.list, failing always with the 401 the real tool gets from Better Auth's cookie-only organization list. */
 import { defineTool, ToolFailure } from "./tool";
 
 export const spaceTools = [

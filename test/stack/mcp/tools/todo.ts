@@ -1,3 +1,4 @@
+/** @module The stand-in's todo tools: create a task, list it (completed ones on request), complete it by id. */
 import { z } from "zod";
 import type { StoredRecord } from "../records";
 import { defineTool, notFound } from "./tool";

@@ -1,3 +1,4 @@
+/** @module How a stand-in mana tool is defined: a zod input shape, a handler over the session's space data, ToolFailure for failures. */
 import type { z } from "zod";
 import type { Records } from "../records";
 
