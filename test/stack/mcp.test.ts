@@ -3,12 +3,14 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
 import { env } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { derivePersonaPassword } from "../../src/mana/password";
 import { mintAccessToken } from "./jwt";
 
 const vars = env as unknown as { STACK: Fetcher; PERSONA_SEED_SECRET: string; STACK_JWT_SECRET: string; STACK_ISSUER: string };
 const ANNA = "persona.anna@mana.test";
+/** A fixed instant behind real time, for the tests that move the clock. */
+const PINNED = Date.parse("2026-11-24T09:00:00.000Z");
 const BEN = "persona.ben@mana.test";
 const MCP = "http://stack.test/mcp";
 const ACCEPT = "application/json, text/event-stream";
@@ -93,6 +95,7 @@ const textOf = (result: Json) => (result.content as Json[]).map((block) => block
 beforeEach(async () => {
   await call("http://stack.test/__stack/reset", { method: "POST" });
 });
+afterEach(() => vi.useRealTimers());
 
 describe("mana-mcp stand-in: the envelope", () => {
   it("answers 401 with the real wording for missing or bad credentials and a missing space", async () => {
@@ -187,12 +190,13 @@ describe("mana-mcp stand-in: the envelope", () => {
   });
 
   it("freezes the JWT of initialize: once it expires, tools fail even with a fresh token", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: PINNED });
     const { token, userId } = await login(ANNA);
     const nowSec = Math.floor(Date.now() / 1000);
     const claims = { sub: userId, email: ANNA, role: "user", sid: "s", tier: "free" };
     const shortLived = await mintAccessToken(claims, vars.STACK_JWT_SECRET, vars.STACK_ISSUER, nowSec - 15 * 60 + 2);
     const sessionId = await openRaw(shortLived);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    vi.setSystemTime(PINNED + 2_100);
     const result = await callRaw(token, sessionId, "todo.list", {});
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/^Tool todo\.list failed: mana-auth \/encryption-vault\/key failed: HTTP 401/);
@@ -235,6 +239,8 @@ describe("mana-mcp stand-in: tools", () => {
   });
 
   it("reads back habits, journal, mood and notes", async () => {
+    // A minute before midnight UTC, pinned: the journal entry is dated the day it was written.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-11-24T23:59:00.000Z") });
     const { token } = await login(ANNA);
     const { client } = await sdkClient(token);
     const json = async (name: string, args: Json) => JSON.parse(textOf((await client.callTool({ name, arguments: args })) as Json));
@@ -247,7 +253,7 @@ describe("mana-mcp stand-in: tools", () => {
     expect((await json("mood.recent", { days: 3 })).total).toBe(1);
     await json("notes.create", { title: "Rezept", content: "Linsensuppe mit Zitrone" });
     expect((await json("notes.search", { query: "linsen" })).total).toBe(1);
-    expect((await json("journal.add", { content: "Ein ruhiger Tag.", mood: "zufrieden" })).entryDate).toBe(new Date().toISOString().slice(0, 10));
+    expect((await json("journal.add", { content: "Ein ruhiger Tag.", mood: "zufrieden" })).entryDate).toBe("2026-11-24");
     await client.close();
   });
 
