@@ -1,4 +1,4 @@
-// Screenshots of the status page and one run view with real data from a local tick (issue 5): starts the stand-in
+// Screenshots of the status page and one run view with real data from a local tick: starts the stand-in
 // stack and the runner on ports of their own with throwaway storage, runs a tick and one manual run, and lets
 // Debian's headless Chromium photograph docs/status-page.png and docs/run-view.png. `npm run screenshot`.
 import { spawnSync } from "node:child_process";
@@ -19,10 +19,8 @@ const runnerUrl = `http://localhost:${RUNNER_PORT}`;
 const CHROMIUM = process.env.CHROMIUM ?? "chromium";
 const OUT = "docs";
 // Chromium's --screenshot captures the window, not the page, so the heights are chosen to fit what a tick produces.
-const SHOTS = [
-  { file: "status-page.png", path: () => "/", height: 1150 },
-  { file: "run-view.png", path: (run) => `/runs/${run.userId}/${encodeURIComponent(run.runId)}`, height: 2400 },
-];
+const STATUS_SHOT = { file: "status-page.png", height: 1300 };
+const RUN_SHOT = { file: "run-view.png", height: 2400 };
 
 class Failure extends Error {
   /** quiet: wrangler's output has nothing to say about this failure. */
@@ -56,8 +54,8 @@ async function checkFree(port) {
   if (answered) throw new Failure(`port ${port} is already in use; stop whatever listens there and retry`);
 }
 
-async function json(method, url) {
-  const response = await fetch(url, { method });
+async function json(method, url, body) {
+  const response = await fetch(url, { method, ...(body ? { headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {}) });
   const text = await response.text();
   if (!response.ok) throw new Failure(`${method} ${url}: ${response.status} ${text.slice(0, 500)}`);
   return JSON.parse(text);
@@ -69,6 +67,17 @@ function withTimeout(promise, ms, what) {
     timer = setTimeout(() => reject(new Failure(`${what} took longer than ${ms / 1000} s`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The findings a tick's evidence opened; the evidence reaches the findings object just after the runs end. */
+async function openFindings() {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const { open } = await json("GET", `${runnerUrl}/findings`);
+    if (open.length > 0) return open;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Failure("no finding opened within 30 s of the tick");
 }
 
 /** Runs one persona again and waits for that run to end, so the page shows a manual run next to the tick's. */
@@ -131,10 +140,19 @@ async function main() {
     console.log("stand-in stack and runner are up");
 
     await json("POST", `${stackUrl}/__stack/reset`);
+    // The known mana-sync defect of the real stack (every pulling read fails), so the status page shows findings.
+    await json("PUT", `${stackUrl}/__stack/mcp/defects`, { syncPullShape: true });
     const tick = await json("POST", `${runnerUrl}/diag/tick`);
     const { due, ranSuccessfully, failed } = tick.result;
     console.log(`tick: ${due} due, ${ranSuccessfully} ran, ${failed.length} failed`);
     if (!tick.ok || ranSuccessfully === 0) throw new Failure(`the tick produced no clean runs: ${JSON.stringify(tick.result)}`);
+    const open = await openFindings();
+    console.log(`open findings: ${open.map((finding) => finding.id).join(", ")}`);
+
+    await mkdir(OUT, { recursive: true });
+    const profile = join(scratch, "chromium");
+    screenshot(`${runnerUrl}/`, join(OUT, STATUS_SHOT.file), STATUS_SHOT.height, profile);
+    await json("PUT", `${stackUrl}/__stack/mcp/defects`, { syncPullShape: null });
 
     const { personas } = await json("GET", `${runnerUrl}/personas`);
     const ran = personas.filter((p) => p.lastRun?.phase === "succeeded");
@@ -144,10 +162,8 @@ async function main() {
     console.log(`manual run of ${chosen.email}: ${again.phase}, ${again.toolCalls} tool calls`);
     if (again.phase !== "succeeded") throw new Failure(`the manual run of ${chosen.email} failed: ${again.error ?? "no error recorded"}`);
 
-    await mkdir(OUT, { recursive: true });
-    const profile = join(scratch, "chromium");
-    const run = { userId: chosen.userId, runId: again.runId };
-    for (const shot of SHOTS) screenshot(`${runnerUrl}${shot.path(run)}`, join(OUT, shot.file), shot.height, profile);
+    const runPath = `/runs/${chosen.userId}/${encodeURIComponent(again.runId)}`;
+    screenshot(`${runnerUrl}${runPath}`, join(OUT, RUN_SHOT.file), RUN_SHOT.height, profile);
   } finally {
     await stopAll();
     await rm(scratch, { recursive: true, force: true });
