@@ -1,7 +1,8 @@
 /** @module A thousand personas dispatched once per slot and listed at a fixed cost per page; the queue starts runs oldest-due first. */
 import { env, SELF } from "cloudflare:test";
-import { beforeEach, describe, expect, it, vi } from "vitest";
-import { coordinator } from "../src/coordinator/coordinator";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type Coordinator, coordinator } from "../src/coordinator/coordinator";
 import type { PersonaSummary } from "../src/directory/summary";
 import type { Env } from "../src/env";
 import { userIdFor } from "./stack/auth/seed";
@@ -94,6 +95,42 @@ describe("the queue", () => {
     // Two slots: the last of the older due may start together with the first of the younger, no later.
     expect(started.slice(0, weekdays.length - 1).every((name) => weekdays.includes(name)), started.join(", ")).toBe(true);
     expect(started.slice(weekdays.length + 1).every((name) => daily.includes(name)), started.join(", ")).toBe(true);
+  });
+});
+
+describe("a budget reset", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("starts the runs it held over a window after midnight, QUEUE_WAKES_PER_SECOND at a time, oldest due first", async () => {
+    // Fake time ahead of real time: the coordinator's one-second alarms fire only when the test runs them.
+    const evening = Date.parse("2031-03-04T23:59:00.000Z");
+    vi.useFakeTimers({ toFake: ["Date"], now: evening });
+    const hub = coordinator(runner.COORDINATOR);
+    await runInDurableObject(hub, (instance: Coordinator) => {
+      const env = (instance as unknown as { env: Record<string, unknown> }).env;
+      Object.assign(instance, { env: { ...env, PERSONA_CONCURRENCY: 50, QUEUE_WAKES_PER_SECOND: 5 } });
+    });
+    await hub.spend(0, 1_000);
+    const userIds = Array.from({ length: 20 }, (_, i) => `held-${String(i).padStart(2, "0")}`);
+    // Queued newest-due first, so the order they start in is the queue's, not the arrival's.
+    const { held } = await hub.enqueue(userIds.toReversed().map((userId, i) => ({ userId, runId: `run-${userId}`, dueAt: evening - (20 - i) * 60_000 })));
+    expect(held).toMatch(/daily budget \$\d+ spent/);
+    const starting = async () => (await hub.states(userIds)).filter((state) => state.state === "starting").map((state) => state.userId);
+
+    vi.setSystemTime(Date.parse("2031-03-05T00:00:30.000Z"));
+    await hub.tickInfo();
+    const waves = [await starting()];
+    for (let second = 1; second < 4; second++) {
+      vi.setSystemTime(Date.now() + 1_000);
+      expect(await runDurableObjectAlarm(hub)).toBe(true);
+      waves.push(await starting());
+    }
+    expect(waves.map((wave) => wave.length)).toEqual([5, 10, 15, 20]);
+    expect(waves[0]).toEqual(userIds.slice(15));
+    // The ramp ends with the queue: one more look finds nobody waiting and sets no further alarm.
+    expect(await runDurableObjectAlarm(hub)).toBe(true);
+    expect(await starting()).toHaveLength(20);
+    expect(await runDurableObjectAlarm(hub)).toBe(false);
   });
 });
 
