@@ -49,7 +49,10 @@ describe("a webhook that fails", () => {
     const attempts = all.filter((message) => message.body.text === retried()?.body.text);
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(Date.parse(attempts[1]?.at ?? "") - Date.parse(attempts[0]?.at ?? "")).toBeGreaterThanOrEqual(1_000);
-    expect((await findings()).alerts).toMatchObject({ pending: count, lastError: "webhook answered HTTP 500" });
+    // Every open finding's message still waits; so may the day's digest, once its hour of the real day has come.
+    const { open, alerts } = await findings();
+    expect(alerts.lastError).toBe("webhook answered HTTP 500");
+    expect(alerts.pending).toBeGreaterThanOrEqual(open.length);
     expect(await runNow("Ben")).toMatchObject({ phase: "succeeded" });
 
     await webhookMode({ mode: "ok" });
