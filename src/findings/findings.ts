@@ -17,7 +17,7 @@ import type { RunEvidence } from "./evidence";
 import { EvidenceStore } from "./evidence-store";
 import { FindingStore } from "./finding-store";
 import { type Finding, type FindingEvent, findingId, transition } from "./lifecycle";
-import { type FindingKind, type FindingRules, personaToolsFailing, ratingDrop, rulesOf, setupFailing, toolFailing, type Verdict, writeNotVisible } from "./rules";
+import { type FindingKind, type FindingRules, personaToolsFailing, ratingDrop, ratingJudgementDue, rulesOf, setupFailing, toolFailing, type Verdict, writeNotVisible } from "./rules";
 
 export interface FindingsList {
   open: Finding[];
@@ -42,6 +42,8 @@ export class Findings extends DurableObject<Env> {
   private readonly counters: SampleStore;
   /** Alerts with an attempt under way, so the alarm and a waitUntil pass never send one twice at once. */
   #sending = new Set<string>();
+  /** Per module, ratings since its drop was last judged and the raters then; lost with the object, which only judges sooner. */
+  #ratingsSinceJudged = new Map<string, { ratings: number; raters: number }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,7 +64,7 @@ export class Findings extends DurableObject<Env> {
     this.counters.add(runSamples(run));
     for (const tool of touched.tools) this.#judge("tool-failing", tool, now);
     for (const tool of touched.writes) this.#judge("write-not-visible", tool, now);
-    for (const module of touched.modules) this.#judge("rating-drop", module, now);
+    for (const module of touched.modules) this.#judgeRatings(module, now);
     this.#judge("persona-tools-failing", run.userId, now);
     this.#judge("setup-failing", run.userId, now);
     this.#scheduleDelivery(now);
@@ -77,6 +79,7 @@ export class Findings extends DurableObject<Env> {
     const config = loadConfig(this.env);
     const rules = rulesOf(config);
     for (const finding of this.findings.open()) this.#judge(finding.kind, finding.subject, now);
+    for (const [module, { ratings }] of [...this.#ratingsSinceJudged]) if (ratings > 0) this.#judgeRatings(module, now, true);
     // A persona's calls are judged against the others' when it runs, but the others may run after it in the
     // tick: personas whose calls failed since the last heartbeat are judged once more.
     const since = Number(this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = 'heartbeatAt'").toArray()[0]?.value ?? 0);
@@ -149,11 +152,27 @@ export class Findings extends DurableObject<Env> {
   }
 
   #judge(kind: FindingKind, subject: string, now: number): void {
-    const config = loadConfig(this.env);
-    const rules = rulesOf(config);
     const current = this.findings.get(findingId(kind, subject));
-    const verdict = this.#verdict(kind, subject, current, rules, now);
-    const { next, event } = transition(current, { kind, subject }, verdict, now, rules.recoveryMs);
+    this.#apply(current, kind, subject, this.#verdict(kind, subject, current, rulesOf(loadConfig(this.env)), now), now);
+  }
+
+  /** A module's rating drop, once enough of its ratings wait (ratingJudgementDue); `catchUp` judges whatever waits. */
+  #judgeRatings(module: string, now: number, catchUp = false): void {
+    const seen = this.#ratingsSinceJudged.get(module) ?? { ratings: 0, raters: 0 };
+    const ratings = seen.ratings + (catchUp ? 0 : 1);
+    if (!catchUp && !ratingJudgementDue(ratings, seen.raters)) {
+      this.#ratingsSinceJudged.set(module, { ...seen, ratings });
+      return;
+    }
+    const pairs = this.evidence.ratingPairs(module, now);
+    const current = this.findings.get(findingId("rating-drop", module));
+    this.#apply(current, "rating-drop", module, ratingDrop(module, pairs, rulesOf(loadConfig(this.env)), now), now);
+    this.#ratingsSinceJudged.set(module, { ratings: 0, raters: pairs.length });
+  }
+
+  #apply(current: Finding | undefined, kind: FindingKind, subject: string, verdict: Verdict, now: number): void {
+    const config = loadConfig(this.env);
+    const { next, event } = transition(current, { kind, subject }, verdict, now, rulesOf(config).recoveryMs);
     if (!next) return;
     this.findings.save(next);
     if (event) this.#announce(event, next, config, now);

@@ -1,6 +1,6 @@
 /** @module When each finding holds: tool failing, write not visible, one persona's calls failing, a per-persona rating drop, setup failing. */
 import { describe, expect, it } from "vitest";
-import { type FindingRules, type Outcome, personaToolsFailing, ratingDrop, setupFailing, toolFailing, writeNotVisible } from "./rules";
+import { type FindingRules, type Outcome, personaToolsFailing, ratingDrop, ratingJudgementDue, setupFailing, toolFailing, writeNotVisible } from "./rules";
 
 const rules: FindingRules = { windowMs: 24 * 3_600_000, recoveryMs: 1_800_000, minEvidence: 5, errorShare: 0.5, ratingDrop: 1, minRatings: 3, setupFailures: 2 };
 const now = Date.parse("2026-11-25T12:00:00Z");
@@ -89,5 +89,16 @@ describe("setupFailing", () => {
     expect(setupFailing("anna", many(2, false), rules, now).holds).toBe(true);
     expect(setupFailing("anna", [outcome(true), outcome(false)], rules, now).holds).toBe(false);
     expect(setupFailing("anna", many(1, false), rules, now).holds).toBe(false);
+  });
+});
+
+describe("ratingJudgementDue", () => {
+  it("judges every rating up to a hundred raters, then once per hundredth of them", () => {
+    expect(ratingJudgementDue(1, 0)).toBe(true);
+    expect(ratingJudgementDue(1, 100)).toBe(true);
+    expect(ratingJudgementDue(1, 101)).toBe(false);
+    expect(ratingJudgementDue(2, 101)).toBe(true);
+    expect(ratingJudgementDue(99, 10_000)).toBe(false);
+    expect(ratingJudgementDue(100, 10_000)).toBe(true);
   });
 });

@@ -144,6 +144,17 @@ export function ratingDrop(module: string, pairs: readonly RatingPair[], rules: 
   return verdict(holds, `${module} ratings dropped`, summary, { personas: paired.length }, lower);
 }
 
+/**
+ * Judging a module's rating drop reads every rater's eight days, so with many raters it waits for a share of them:
+ * a judgement per rating up to a hundred raters, then one per hundredth of the raters, which keeps each run's
+ * share of the work the same at any size. The heartbeat judges what waits, within a minute.
+ */
+export function ratingJudgementDue(ratingsSinceJudged: number, raters: number): boolean {
+  return ratingsSinceJudged >= Math.max(1, Math.ceil(raters / RATERS_PER_JUDGEMENT));
+}
+
+const RATERS_PER_JUDGEMENT = 100;
+
 export function setupFailing(persona: string, attempts: readonly Outcome[], rules: FindingRules, now: number): Verdict {
   const latest = attempts.filter((attempt) => attempt.at >= now - Math.max(rules.windowMs, DAY)).slice(0, rules.setupFailures);
   const holds = latest.length >= rules.setupFailures && latest.every((attempt) => !attempt.ok);
