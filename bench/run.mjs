@@ -1,4 +1,4 @@
-// `npm run bench`: the runner's own overhead, what a run costs in dollars and in storage, memory over hundreds of
+// `npm run bench`: the runner's own overhead, what a run costs in dollars and in storage, memory over thousands of
 // runs, the fan-out to 1k and 10k personas, the cost of 10k runs waiting, the status page at 10k, the bundle.
 // Against the stand-in stack with zero added latency. Prints a table, then one JSON object as the last line.
 import { createHash } from "node:crypto";
@@ -16,8 +16,9 @@ const MODEL_RUNS = 30;
 const DISPATCH_SIZES = [1_000, 10_000];
 const QUEUED = 10_000;
 const MEMORY_PERSONAS = 10;
-const MEMORY_WARM_ROUNDS = 5;
-const MEMORY_ROUNDS = 30;
+/** Local workerd's resident memory climbs for about 1,200 runs of the same ten personas, then stays level. */
+const MEMORY_WARM_ROUNDS = 150;
+const MEMORY_ROUNDS = 150;
 /** Anthropic's billing of cached input: writes cost 1.25×, reads 0.1× an ordinary input token. */
 const billedInput = (u) => u.input_tokens + 1.25 * u.cache_creation_input_tokens + 0.1 * u.cache_read_input_tokens;
 /** No budget and no start-up ramp: the throughput phases measure the runner, not its brakes. */
@@ -174,8 +175,9 @@ function cacheReadShare(log) {
 }
 
 /**
- * Resident memory of the runner over hundreds of runs of the same personas: a fresh process, a warm-up, then
- * MEMORY_ROUNDS rounds in which each persona runs once more.
+ * Resident memory of the runner over three thousand runs of the same ten personas, sampled every hundred runs:
+ * growth during a warm-up of MEMORY_WARM_ROUNDS rounds, then the steady state's growth per run (least squares)
+ * over MEMORY_ROUNDS more.
  */
 async function memoryPhase() {
   await world.startRunner({ PERSONA_CONCURRENCY: MEMORY_PERSONAS, ...UNLIMITED });
@@ -190,20 +192,29 @@ async function memoryPhase() {
     // The stand-in's cache and logs grow with every request; a reset keeps its memory out of the runner's figure.
     await post(`${stackUrl}/__stack/claude/reset`);
   };
-  for (let n = 0; n < MEMORY_WARM_ROUNDS; n++) await oneRound();
-  const before = await rssMb(world.runnerGroup());
-  const series = [before];
-  for (let n = 0; n < MEMORY_ROUNDS; n++) {
+  const series = [await rssMb(world.runnerGroup())];
+  for (let n = 1; n <= MEMORY_WARM_ROUNDS + MEMORY_ROUNDS; n++) {
     await oneRound();
-    if ((n + 1) % 10 === 0) series.push(await rssMb(world.runnerGroup()));
+    if (n % 10 === 0) series.push(await rssMb(world.runnerGroup()));
   }
-  const after = series.at(-1);
-  const runs = MEMORY_ROUNDS * MEMORY_PERSONAS;
+  const warmUp = MEMORY_WARM_ROUNDS / 10;
   return {
-    rssGrowthKbPerRun: round(((after - before) * 1024) / runs, 1),
+    rssGrowthKbPerRun: round((slope(series.slice(warmUp)) * 1024) / (10 * MEMORY_PERSONAS), 1),
+    rssWarmUpGrowthMb: round(series[warmUp] - series[0]),
     rssMbEveryHundredRuns: series.map((mb) => round(mb)),
-    memoryRuns: runs,
+    memoryRuns: (MEMORY_WARM_ROUNDS + MEMORY_ROUNDS) * MEMORY_PERSONAS,
+    memoryWarmUpRuns: MEMORY_WARM_ROUNDS * MEMORY_PERSONAS,
   };
+}
+
+/** Least-squares slope of evenly spaced samples, per step. */
+function slope(values) {
+  const n = values.length;
+  const meanX = (n - 1) / 2;
+  const meanY = sum(values) / n;
+  const covariance = sum(values.map((y, x) => (x - meanX) * (y - meanY)));
+  const variance = sum(values.map((_, x) => (x - meanX) ** 2));
+  return covariance / variance;
 }
 
 /** One cron invocation receiving `size` due personas; a second one for the same minute must dispatch nobody. */
@@ -244,15 +255,15 @@ async function dispatchPhase(size) {
 }
 
 /**
- * QUEUED personas due and queued behind two slots whose runs do not finish (every model request the stand-in
- * holds for a minute): the coordinator's calls and rows written per minute, over two minutes of ticks. The
+ * QUEUED personas due and queued behind two slots whose runs do not finish (the stand-in holds every model
+ * request for a minute): the coordinator's calls and rows written per minute, over two minutes of ticks. The
  * status page and the persona list are timed with all of them known.
  */
 async function queuePhase() {
   // Fresh storage: the dispatch phases' runs still wait in the queue, for personas the stand-in no longer has.
   await world.startRunner({ PERSONA_CONCURRENCY: 2, ...UNLIMITED }, { fresh: true });
   await post(`${stackUrl}/__stack/claude/reset`);
-  await post(`${stackUrl}/__stack/claude/faults`, { faults: Array.from({ length: 40 }, () => ({ fault: "hold" })) });
+  const holds = await keepHolding();
   await post(`${stackUrl}/__stack/auth/seed`, { count: QUEUED, prefix: "q" });
   // One burst of ten thousand new objects outruns the local runtime's file descriptors (BENCHMARKS.md): the
   // personas the first tick could not reach are queued by the next one, as in production after any failure.
@@ -271,7 +282,9 @@ async function queuePhase() {
     }
     await sleep(6_000);
     const after = await coordinatorLoad();
-    if (after.requests < before.requests) throw new Error("the coordinator restarted during the measurement");
+    if (after.requests < before.requests) throw new Error("queue phase: the coordinator restarted during the measurement");
+    const started = (after.byMethod.acquire ?? 0) - (before.byMethod.acquire ?? 0);
+    if (started > 0) throw new Error(`queue phase: ${started} runs got a slot during the measurement, so the stand-in stopped holding model requests`);
     const page = await timePage("/");
     const list = await timePage("/personas?limit=50");
     return {
@@ -287,7 +300,29 @@ async function queuePhase() {
     };
   } finally {
     clearInterval(keepAlive);
+    await holds.stop();
   }
+}
+
+/**
+ * Keeps `hold` faults queued at the Claude stand-in, so the two running runs never finish. Forty queued once were
+ * not enough in two bench runs of four: the queue was gone after the first minute and every run went through.
+ */
+async function keepHolding() {
+  const topUp = async () => {
+    const { pending } = await json(`${stackUrl}/__stack/claude/faults`);
+    if (pending.length < 20) await post(`${stackUrl}/__stack/claude/faults`, { faults: Array.from({ length: 40 }, () => ({ fault: "hold" })) });
+  };
+  let running = topUp();
+  await running;
+  const timer = setInterval(() => (running = running.then(topUp).catch(() => undefined)), 1_000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running.catch(() => undefined);
+      await post(`${stackUrl}/__stack/claude/reset`);
+    },
+  };
 }
 
 async function queueDepth() {
@@ -361,7 +396,8 @@ function printTable(figures) {
     ["dollarsPerRun", dollars.join("; "), ""],
     ["cachedInputCostRatio", `${figures.cachedInputCostRatio} (${figures.billedInputPerRunCached} vs ${figures.billedInputPerRunUncached} per run)`, "≤ 0.4"],
     ["requests after a persona's 1st reading the cache", String(figures.requestsAfterFirstWithCacheRead), "1"],
-    ["rssGrowthKbPerRun", `${figures.rssGrowthKbPerRun} KB over ${figures.memoryRuns} runs (${figures.rssMbEveryHundredRuns.join(" → ")} MiB)`, ""],
+    ["rssGrowthKbPerRun", `${figures.rssGrowthKbPerRun} KB after a warm-up of ${figures.memoryWarmUpRuns} runs (+${figures.rssWarmUpGrowthMb} MiB), ${figures.memoryRuns} runs in all`, ""],
+    ["RSS every 100 runs", `${figures.rssMbEveryHundredRuns.join(" ")} MiB`, ""],
     ["dispatch1kMs", dispatchLine(figures, "1k"), ""],
     ["dispatch10kMs", dispatchLine(figures, "10k"), "≤ 10000"],
     ["maxSubrequestsPerInvocation", String(figures.maxSubrequestsPerInvocation), "≤ 1000"],

@@ -189,6 +189,10 @@ export class Coordinator extends DurableObject<Env> {
 
   status(): CoordinatorStatus {
     this.#count("status");
+    return this.#status();
+  }
+
+  #status(): CoordinatorStatus {
     const now = Date.now();
     const { day, tokens, cost } = this.#today(now);
     const lastTick = this.#get("lastTick");
@@ -210,7 +214,7 @@ export class Coordinator extends DurableObject<Env> {
   samples(): Sample[] {
     this.#count("samples");
     const config = loadConfig(this.env);
-    const status = this.status();
+    const status = this.#status();
     return [
       ...this.counters.all(),
       { name: "persona_queue_depth", labels: {}, value: status.queued },
