@@ -42,8 +42,12 @@ export class Findings extends DurableObject<Env> {
   private readonly counters: SampleStore;
   /** Alerts with an attempt under way, so the alarm and a waitUntil pass never send one twice at once. */
   #sending = new Set<string>();
-  /** Per module, ratings since its drop was last judged and the raters then; lost with the object, which only judges sooner. */
+  /**
+   * Per module, ratings since its drop was last judged and the raters then. Kept in memory: after a restart the
+   * first heartbeat judges every rated module, so ratings that waited are never forgotten.
+   */
   #ratingsSinceJudged = new Map<string, { ratings: number; raters: number }>();
+  #ratingsCaughtUp = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -78,8 +82,9 @@ export class Findings extends DurableObject<Env> {
     const now = Date.now();
     const config = loadConfig(this.env);
     const rules = rulesOf(config);
-    for (const finding of this.findings.open()) this.#judge(finding.kind, finding.subject, now);
-    for (const [module, { ratings }] of [...this.#ratingsSinceJudged]) if (ratings > 0) this.#judgeRatings(module, now, true);
+    const open = this.findings.open();
+    for (const finding of open) if (finding.kind !== "rating-drop") this.#judge(finding.kind, finding.subject, now);
+    for (const module of this.#modulesToJudge(open, now)) this.#judgeRatings(module, now, true);
     // A persona's calls are judged against the others' when it runs, but the others may run after it in the
     // tick: personas whose calls failed since the last heartbeat are judged once more.
     const since = Number(this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = 'heartbeatAt'").toArray()[0]?.value ?? 0);
@@ -151,7 +156,16 @@ export class Findings extends DurableObject<Env> {
     if (next !== undefined) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 1_000));
   }
 
-  #judge(kind: FindingKind, subject: string, now: number): void {
+  /** Modules with an open drop or ratings waiting; after a restart, every module rated within the last eight days. */
+  #modulesToJudge(open: Finding[], now: number): Set<string> {
+    const waiting = this.#ratingsCaughtUp
+      ? [...this.#ratingsSinceJudged].filter(([, { ratings }]) => ratings > 0).map(([module]) => module)
+      : this.evidence.ratedModules(now);
+    this.#ratingsCaughtUp = true;
+    return new Set([...open.filter((finding) => finding.kind === "rating-drop").map((finding) => finding.subject), ...waiting]);
+  }
+
+  #judge(kind: Exclude<FindingKind, "rating-drop">, subject: string, now: number): void {
     const current = this.findings.get(findingId(kind, subject));
     this.#apply(current, kind, subject, this.#verdict(kind, subject, current, rulesOf(loadConfig(this.env)), now), now);
   }
@@ -178,14 +192,12 @@ export class Findings extends DurableObject<Env> {
     if (event) this.#announce(event, next, config, now);
   }
 
-  #verdict(kind: FindingKind, subject: string, current: Finding | undefined, rules: FindingRules, now: number): Verdict {
+  #verdict(kind: Exclude<FindingKind, "rating-drop">, subject: string, current: Finding | undefined, rules: FindingRules, now: number): Verdict {
     switch (kind) {
       case "tool-failing":
         return toolFailing(subject, this.evidence.toolCalls(subject), rules, now);
       case "write-not-visible":
         return writeNotVisible(subject, this.evidence.writeChecks(subject), rules, now);
-      case "rating-drop":
-        return ratingDrop(subject, this.evidence.ratingPairs(subject, now), rules, now);
       case "persona-tools-failing": {
         const { runs, others } = this.evidence.personaCalls(subject);
         return personaToolsFailing(runs[0]?.persona ?? nameOf(current, subject), runs, others, rules, now);

@@ -146,8 +146,8 @@ export function ratingDrop(module: string, pairs: readonly RatingPair[], rules: 
 
 /**
  * Judging a module's rating drop reads every rater's eight days, so with many raters it waits for a share of them:
- * a judgement per rating up to a hundred raters, then one per hundredth of the raters, which keeps each run's
- * share of the work the same at any size. The heartbeat judges what waits, within a minute.
+ * a judgement per rating up to a hundred raters, then one per hundredth of the raters. The heartbeat judges what
+ * waits, so a module costs at most one full judgement a minute plus one per hundredth of its raters' ratings.
  */
 export function ratingJudgementDue(ratingsSinceJudged: number, raters: number): boolean {
   return ratingsSinceJudged >= Math.max(1, Math.ceil(raters / RATERS_PER_JUDGEMENT));
