@@ -16,9 +16,11 @@ const MODEL_RUNS = 30;
 const DISPATCH_SIZES = [1_000, 10_000];
 const QUEUED = 10_000;
 const MEMORY_PERSONAS = 10;
-/** Local workerd's resident memory climbs for about 1,200 runs of the same ten personas, then stays level. */
-const MEMORY_WARM_ROUNDS = 150;
-const MEMORY_ROUNDS = 150;
+/** Local workerd's resident memory climbs for 1,200 to 1,500 runs of the same ten personas before it levels off. */
+const MEMORY_WARM_ROUNDS = 200;
+const MEMORY_ROUNDS = 200;
+/** Rounds between two samples of resident memory: a sample every hundred runs. */
+const MEMORY_SAMPLE_ROUNDS = 10;
 /** Anthropic's billing of cached input: writes cost 1.25×, reads 0.1× an ordinary input token. */
 const billedInput = (u) => u.input_tokens + 1.25 * u.cache_creation_input_tokens + 0.1 * u.cache_read_input_tokens;
 /** No budget and no start-up ramp: the throughput phases measure the runner, not its brakes. */
@@ -36,7 +38,8 @@ try {
 
   await world.startRunner({ PERSONA_CONCURRENCY: RUNS, ...UNLIMITED, PROMPT_CACHING: "true" });
   await runPhase("warm", 10);
-  // This VM's CPU speed varies between minutes by up to a third: the median of three rounds is reported.
+  // This VM's CPU speed varies between minutes by up to a third, and more between hours: the median of three
+  // rounds is reported.
   const rounds = [];
   for (let n = 1; n <= ROUNDS; n++) rounds.push(await runPhase(`run${n}`, RUNS));
   const cached = rounds.toSorted((a, b) => a.wallMs - b.wallMs)[Math.floor(ROUNDS / 2)];
@@ -108,7 +111,7 @@ try {
 }
 
 /**
- * A fixed CPU-bound loop (best of three): this VM's speed drifts by a third between hours, so figures from
+ * A fixed CPU-bound loop (best of three): this VM's speed drifts by up to 70 % between hours, so figures from
  * different runs compare only next to this one.
  */
 function referenceLoopMs() {
@@ -175,7 +178,7 @@ function cacheReadShare(log) {
 }
 
 /**
- * Resident memory of the runner over three thousand runs of the same ten personas, sampled every hundred runs:
+ * Resident memory of the runner over four thousand runs of the same ten personas, sampled every hundred runs:
  * growth during a warm-up of MEMORY_WARM_ROUNDS rounds, then the steady state's growth per run (least squares)
  * over MEMORY_ROUNDS more.
  */
@@ -195,11 +198,11 @@ async function memoryPhase() {
   const series = [await rssMb(world.runnerGroup())];
   for (let n = 1; n <= MEMORY_WARM_ROUNDS + MEMORY_ROUNDS; n++) {
     await oneRound();
-    if (n % 10 === 0) series.push(await rssMb(world.runnerGroup()));
+    if (n % MEMORY_SAMPLE_ROUNDS === 0) series.push(await rssMb(world.runnerGroup()));
   }
-  const warmUp = MEMORY_WARM_ROUNDS / 10;
+  const warmUp = Math.floor(MEMORY_WARM_ROUNDS / MEMORY_SAMPLE_ROUNDS);
   return {
-    rssGrowthKbPerRun: round((slope(series.slice(warmUp)) * 1024) / (10 * MEMORY_PERSONAS), 1),
+    rssGrowthKbPerRun: round((slope(series.slice(warmUp)) * 1024) / (MEMORY_SAMPLE_ROUNDS * MEMORY_PERSONAS), 1),
     rssWarmUpGrowthMb: round(series[warmUp] - series[0]),
     rssMbEveryHundredRuns: series.map((mb) => round(mb)),
     memoryRuns: (MEMORY_WARM_ROUNDS + MEMORY_ROUNDS) * MEMORY_PERSONAS,
@@ -264,17 +267,17 @@ async function queuePhase() {
   await world.startRunner({ PERSONA_CONCURRENCY: 2, ...UNLIMITED }, { fresh: true });
   await post(`${stackUrl}/__stack/claude/reset`);
   const holds = await keepHolding();
-  await post(`${stackUrl}/__stack/auth/seed`, { count: QUEUED, prefix: "q" });
-  // One burst of ten thousand new objects outruns the local runtime's file descriptors (BENCHMARKS.md): the
-  // personas the first tick could not reach are queued by the next one, as in production after any failure.
-  const start = Date.now();
-  for (let minute = 0; (await queueDepth()) < QUEUED - 2 && minute < 4; minute++) {
-    await cron(start + minute * 60_000);
-    await sleep(15_000);
-  }
-  const queued = await queueDepth();
   const keepAlive = setInterval(() => void fetch(`${runnerUrl}/metrics`).catch(() => undefined), 3_000);
   try {
+    await post(`${stackUrl}/__stack/auth/seed`, { count: QUEUED, prefix: "q" });
+    // One burst of ten thousand new objects outruns the local runtime's file descriptors (BENCHMARKS.md): the
+    // personas the first tick could not reach are queued by the next one, as in production after any failure.
+    const start = Date.now();
+    for (let minute = 0; (await queueDepth()) < QUEUED - 2 && minute < 4; minute++) {
+      await cron(start + minute * 60_000);
+      await sleep(15_000);
+    }
+    const queued = await queueDepth();
     const before = await coordinatorLoad();
     for (let minute = 1; minute <= 2; minute++) {
       await sleep(60_000);
