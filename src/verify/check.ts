@@ -63,11 +63,12 @@ export function planChecks(actions: readonly ActionRecord[]): Plan {
     if (typeof check === "string") unverifiable.push(result(action, "unverifiable", check));
     else planned.push(check);
   }
-  const judgeable = planned.filter((write) => {
-    const reason = finalState(write, planned);
-    if (reason) unverifiable.push(result(write.action, "unverifiable", reason));
-    return reason === undefined;
-  });
+  const judgeable: PlannedCheck[] = [];
+  for (const write of planned) {
+    const expected = finalState(write, planned);
+    if (typeof expected === "string") unverifiable.push(result(write.action, "unverifiable", expected));
+    else judgeable.push({ ...write, expected });
+  }
   return { groups: grouped(judgeable), unverifiable };
 }
 
@@ -81,24 +82,23 @@ function plan(action: ActionRecord, check: WriteCheck): PlannedCheck | string {
 }
 
 /**
- * Narrows a write's expectation to what the entity's final state in this run still shows of it: a field a later
- * write set again is that write's to check. Answers why it cannot be judged when a later write takes the entity out
- * of the read altogether (a sign resolved after it was captured).
+ * What the entity's final state in this run still shows of a write: a field a later write set again is that
+ * write's to check. Answers why it cannot be judged when a later write takes the entity out of the read altogether
+ * (a sign resolved after it was captured).
  */
-function finalState(write: PlannedCheck, all: readonly PlannedCheck[]): string | undefined {
+function finalState(write: PlannedCheck, all: readonly PlannedCheck[]): Expectation | string {
+  if (!("shows" in write.expected)) return write.expected;
   const entity = (other: PlannedCheck) => other.check.read.tool === write.check.read.tool && other.id === write.id;
   const later = all.slice(all.indexOf(write) + 1).filter(entity);
-  if (!("shows" in write.expected)) return undefined;
   const removal = later.find((next) => "gone" in next.expected);
   if (removal) return `${removal.action.toolName} later in this run takes it out of ${write.check.read.tool}`;
   const set = new Set(later.flatMap((next) => ("shows" in next.expected ? Object.keys(next.expected.shows) : [])));
   const appended = new Set(later.flatMap((next) => ("shows" in next.expected ? Object.keys(next.expected.contains ?? {}) : [])));
   const { shows, contains = {} } = write.expected;
-  write.expected = {
+  return {
     shows: Object.fromEntries(Object.entries(shows).filter(([field]) => !set.has(field) && !appended.has(field))),
     contains: Object.fromEntries(Object.entries(contains).filter(([field]) => !set.has(field))),
   };
-  return undefined;
 }
 
 function grouped(checks: readonly PlannedCheck[]): ReadGroup[] {
