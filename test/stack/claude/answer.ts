@@ -3,7 +3,7 @@ import type { Answer, OutputBlock } from "./answer-types";
 import type { ClaudeDefects } from "./defects";
 import type { Fault } from "./faults";
 import * as german from "./german";
-import { Rng, token } from "./hash";
+import { Rng, token } from "../hash";
 import { invalidCall, planCalls, toolTurn } from "./play";
 import { ratingTurn } from "./rating";
 import { estimateTokens } from "./tokens";

@@ -3,7 +3,7 @@ import type { Answer, OutputBlock } from "./answer-types";
 import { argumentsFor } from "./args";
 import { moduleOf, type OfferedTool } from "./catalog";
 import * as german from "./german";
-import { Rng, token } from "./hash";
+import { Rng, token } from "../hash";
 import { uuid } from "./strings";
 import type { Turn } from "./turn";
 
