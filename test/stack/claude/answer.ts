@@ -27,7 +27,7 @@ function play(turn: Turn, fault: Fault | undefined, defects: ClaudeDefects): Ans
   switch (turn.kind) {
     case "tools": {
       const invalid = fault?.fault === "invalid-arg" ? invalidCall(turn) : undefined;
-      return invalid ? { content: [invalid], stop_reason: "tool_use" } : toolTurn(turn);
+      return invalid ? { content: [invalid], stop_reason: "tool_use" } : toolTurn(turn, defects.mistakes());
     }
     case "rating":
       return ratingTurn(turn.persona, turn.ratingModules, fault?.fault === "malformed-rating", (module) =>
