@@ -777,6 +777,23 @@ describe("mana-mcp stand-in: outages, slowness, tool-surface changes and noise",
   });
 });
 
+describe("mana-mcp stand-in: the model's mistakes (the Claude stand-in's invalidArgs and madeUpIds), as answered", () => {
+  it("a missing required field gets the SDK's validation error and never runs, a made-up id the handler's not-found", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    const missing = await callRaw(token, sessionId, "todo.create", { priority: "high" });
+    expect(missing.isError).toBe(true);
+    expect(textOf(missing)).toBe(
+      "MCP error -32602: Input validation error: Invalid arguments for tool todo.create: Invalid input: expected string, received undefined at title",
+    );
+    const madeUp = crypto.randomUUID();
+    const unknown = await callRaw(token, sessionId, "habits.archive", { id: madeUp });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toBe(`Tool habits.archive failed: habit ${madeUp} not found`);
+    expect(await executions()).toMatchObject([{ tool: "habits.archive" }]);
+  });
+});
+
 describe("mana-mcp stand-in: failure rates", () => {
   it.each([0.05, 0.3, 0.5, 1])("evenlySpread(%d) fails exactly that share of any run of calls from the first", (rate) => {
     for (const calls of [20, 100, 1000]) {
