@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { derivePersonaPassword } from "../../src/mana/password";
 import { defects } from "../helpers";
 import { mintAccessToken } from "./jwt";
+import { NO_DEFECTS } from "./mcp/defects";
 import { evenlySpread, TransientNoise } from "./mcp/rates";
 
 const vars = env as unknown as { STACK: Fetcher; PERSONA_SEED_SECRET: string; STACK_JWT_SECRET: string; STACK_ISSUER: string };
@@ -93,20 +94,7 @@ async function sdkClient(token: string, space = "space-anna"): Promise<{ client:
 }
 
 const textOf = (result: Json) => (result.content as Json[]).map((block) => block.text).join("\n");
-/** The defect state with every mode off. */
-const OFF = {
-  syncPullShape: null,
-  echoExclusion: null,
-  failingTool: null,
-  noVault: null,
-  moduleOutage: null,
-  down: null,
-  slowTool: null,
-  removedTools: null,
-  schemaChange: null,
-  failingUser: null,
-  transientFailures: null,
-};
+const OFF = NO_DEFECTS;
 
 beforeEach(async () => {
   await call("http://stack.test/__stack/reset", { method: "POST" });

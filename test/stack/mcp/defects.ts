@@ -78,6 +78,21 @@ export interface DefectState {
   transientFailures: { rate: number } | null;
 }
 
+/** The state with every mode off, as after a reset. */
+export const NO_DEFECTS: Readonly<DefectState> = {
+  syncPullShape: null,
+  echoExclusion: null,
+  failingTool: null,
+  noVault: null,
+  moduleOutage: null,
+  down: null,
+  slowTool: null,
+  removedTools: null,
+  schemaChange: null,
+  failingUser: null,
+  transientFailures: null,
+};
+
 /**
  * Ways the real mana stack breaks that the runner has to survive and report, switchable per test. A call a mode
  * fails never reaches its tool; echo exclusion instead changes what reads see (see Records.withoutEchoes), `down`
@@ -85,19 +100,7 @@ export interface DefectState {
  * and removed tools and a schema change shape what sessions opened meanwhile are offered (surface.ts).
  */
 export class McpDefects {
-  #state: DefectState = {
-    syncPullShape: null,
-    echoExclusion: null,
-    failingTool: null,
-    noVault: null,
-    moduleOutage: null,
-    down: null,
-    slowTool: null,
-    removedTools: null,
-    schemaChange: null,
-    failingUser: null,
-    transientFailures: null,
-  };
+  #state: DefectState = { ...NO_DEFECTS };
   #pushFailures = 0;
   /** Calls of the failing tool since the mode was set, so its rate fails the same calls of the same sequence. */
   #failingToolCalls = 0;
