@@ -4,6 +4,7 @@ import type { Hono } from "hono";
 import type { StackEnv } from "../env";
 import { createAuthApp } from "./app";
 import { StandInClock } from "./clock";
+import { AuthDefects } from "./defects";
 import type { AuthDeps } from "./deps";
 import { Faults } from "./faults";
 import { migrate } from "./schema";
@@ -22,6 +23,7 @@ export class AuthStore extends DurableObject<StackEnv> {
       env,
       clock: new StandInClock(sql),
       faults: new Faults(sql),
+      defects: new AuthDefects(sql),
       transaction: (fn) => ctx.storage.transactionSync(fn),
     };
     this.app = createAuthApp(deps);
