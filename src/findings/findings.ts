@@ -9,7 +9,6 @@ import { type Digest, digestMessage, findingMessage, type Links } from "../alert
 import { AlertOutbox } from "../alerts/outbox";
 import { postAlert } from "../alerts/webhook";
 import { type Config, loadConfig } from "../config";
-import type { Env } from "../env";
 import { createLogger } from "../log";
 import { durationSamples, type Sample, SampleStore } from "../metrics";
 import { fetcherFor } from "../net/http";
@@ -142,7 +141,7 @@ export class Findings extends DurableObject<Env> {
       this.#sending.add(alert.id);
       try {
         const sent = config.ALERT_WEBHOOK_URL
-          ? await postAlert(fetcherFor(this.env.ALERT_WEBHOOK), config.ALERT_WEBHOOK_URL, alert.body, config.ALERT_TIMEOUT_MS)
+          ? await postAlert(fetcherFor(this.env, "ALERT_WEBHOOK"), config.ALERT_WEBHOOK_URL, alert.body, config.ALERT_TIMEOUT_MS)
           : { ok: false as const, error: "ALERT_WEBHOOK_URL is not set" };
         if (sent.ok) this.alerts.delivered(alert.id, alert.attempts + 1);
         else this.alerts.failed(alert, sent.error, Date.now());

@@ -35,7 +35,6 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { DurableObject } from "cloudflare:workers";
 import { answerCount } from "../count-wait";
-import type { StackEnv } from "../env";
 import { Gate } from "../gate";
 import { answerWithBody } from "../parse-body";
 import type { ReadBody } from "./body";
