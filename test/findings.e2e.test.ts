@@ -1,7 +1,6 @@
 /** @module Findings end to end on a faked clock: a healthy day opens none; each stand-in defect opens its finding, resolves, alerts once each way. */
 import { env, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Env } from "../src/env";
 import type { FindingsList } from "../src/findings/findings";
 import type { Finding } from "../src/findings/lifecycle";
 import type { RunDetail } from "../src/persona/runner";
@@ -9,7 +8,7 @@ import { personaStub } from "../src/persona/wake";
 import { diagTick, freshWorld, personaId, send, stackJson } from "./helpers";
 import { runsOf } from "./invariants";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /**

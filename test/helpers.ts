@@ -3,7 +3,7 @@ import { env, reset, SELF } from "cloudflare:test";
 import catalog from "./stack/catalog.json";
 import { userIdFor } from "./stack/auth/seed";
 
-export const stack = (env as unknown as { STACK: Fetcher }).STACK;
+export const stack = env.STACK;
 
 /** A Tuesday, so every persona's cadence allows it to be due. */
 export const WEEKDAY = "2026-11-24T09:00:00.000Z";

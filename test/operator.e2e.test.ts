@@ -2,7 +2,6 @@
 import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { coordinator } from "../src/coordinator/coordinator";
-import type { Env } from "../src/env";
 import { createApp } from "../src/http/app";
 import worker from "../src/index";
 import { derivePersonaPassword } from "../src/mana/password";
@@ -11,7 +10,7 @@ import { type RunHeader, RunStore } from "../src/persona/store";
 import { type ClaudeStats, diagTick, executions, freshWorld, personaId, personas, stackJson } from "./helpers";
 import { runsOf } from "./invariants";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 
 beforeEach(() => freshWorld());
 afterEach(() => vi.restoreAllMocks());
@@ -162,7 +161,7 @@ describe("operator safety", () => {
   });
 
   it("is closed when deployed without an environment: every route answers 503 and the cron runs no tick", async () => {
-    const { ENVIRONMENT: _unset, ...topLevel } = env as Record<string, unknown>;
+    const { ENVIRONMENT: _unset, ...topLevel } = env as unknown as Record<string, unknown>;
     const app = createApp();
     for (const path of ["/health", "/metrics", "/", "/personas", "/diag/tick"]) {
       const response = await app.fetch(new Request(`https://mana-persona-runner.example.workers.dev${path}`), topLevel);

@@ -1,12 +1,11 @@
 /** @module The findings object's cost at scale: a module's rating drop is judged once per share of its raters, and the heartbeat judges what waits. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Env } from "../env";
 import type { RunEvidence } from "./evidence";
 import type { EvidenceStore } from "./evidence-store";
 import { Findings } from "./findings";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 /** Before the digest hour, so no digest reads the ratings while the test counts reads. */
 const NOW = Date.parse("2026-11-25T03:00:00Z");
 const DAY = 24 * 3_600_000;

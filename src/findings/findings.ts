@@ -9,7 +9,6 @@ import { batchMessage, type Digest, digestMessage, findingLine, findingMessage, 
 import { AlertOutbox } from "../alerts/outbox";
 import { postAlert } from "../alerts/webhook";
 import { type Config, loadConfig } from "../config";
-import type { Env } from "../env";
 import { createLogger } from "../log";
 import { durationSamples, type Sample, SampleStore } from "../metrics";
 import { fetcherFor } from "../net/http";
@@ -174,7 +173,7 @@ export class Findings extends DurableObject<Env> {
     if (batch.length > 0) {
       const body = batch.length === 1 ? batch[0]?.body : batchMessage(batch, due.length - batch.length, linksOf(config), config.ALERT_WEBHOOK_FORMAT);
       const sent = config.ALERT_WEBHOOK_URL
-        ? await postAlert(fetcherFor(this.env.ALERT_WEBHOOK), config.ALERT_WEBHOOK_URL, body, config.ALERT_TIMEOUT_MS)
+        ? await postAlert(fetcherFor(this.env, "ALERT_WEBHOOK"), config.ALERT_WEBHOOK_URL, body, config.ALERT_TIMEOUT_MS)
         : { ok: false as const, error: "ALERT_WEBHOOK_URL is not set" };
       // An operator may have muted one while the attempt was under way: its state stays as the operator set it.
       for (const alert of batch) {
@@ -314,8 +313,8 @@ export class Findings extends DurableObject<Env> {
     if (this.#probing.has(service)) return;
     this.#probing.add(service);
     const config = loadConfig(this.env);
-    const [binding, url] = service === "mana-mcp" ? [this.env.MANA_MCP, config.MANA_MCP_URL] : [this.env.MANA_AUTH, config.MANA_AUTH_URL];
-    const task = probe(service, fetcherFor(binding), url)
+    const [binding, url] = service === "mana-mcp" ? (["MANA_MCP", config.MANA_MCP_URL] as const) : (["MANA_AUTH", config.MANA_AUTH_URL] as const);
+    const task = probe(service, fetcherFor(this.env, binding), url)
       .then(({ ok, error }) => {
         const now = Date.now();
         this.evidence.recordProbe(service, now, ok, error);

@@ -9,7 +9,6 @@ import { coordinator, type LiveState } from "../coordinator/coordinator";
 import { directory, PAGE_MAX } from "../directory/directory";
 import { findings } from "../findings/findings";
 import { personaStub } from "../persona/wake";
-import type { Env } from "../env";
 import type { AppEnv } from "./app";
 import { RunPage } from "./run-page";
 import { settled, waitFrom } from "./settled";

@@ -8,13 +8,9 @@ import { lockedUntil } from "./auth/lockout";
 import { userIdFor } from "./auth/seed";
 import { verifyAccessToken } from "./jwt";
 
-const vars = env as unknown as {
-  STACK: Fetcher;
-  MANA_SERVICE_KEY: string;
-  PERSONA_SEED_SECRET: string;
-  STACK_JWT_SECRET: string;
-  STACK_ISSUER: string;
-};
+/** The test worker's bindings (test/wrangler.test.toml, typed in test/worker-configuration.d.ts). */
+const vars = env as TestEnv;
+
 
 const ANNA = "persona.anna@mana.test";
 const BEN = "persona.ben@mana.test";

@@ -8,7 +8,7 @@ import { PromptCache, type Segment } from "./claude/cache";
 import { defects } from "../helpers";
 import { Gate, HOLD_LIMIT_MS } from "./gate";
 
-const stack = (env as unknown as { STACK: Fetcher }).STACK;
+const stack = env.STACK;
 const MESSAGES = "http://stack.test/v1/messages";
 const HEADERS = { "content-type": "application/json", "x-api-key": "stand-in-key", "anthropic-version": "2023-06-01" };
 const MODEL = "claude-sonnet-4-6";

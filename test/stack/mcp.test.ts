@@ -10,7 +10,9 @@ import { mintAccessToken } from "./jwt";
 import { NO_DEFECTS } from "./mcp/defects";
 import { evenlySpread, TransientNoise } from "./mcp/rates";
 
-const vars = env as unknown as { STACK: Fetcher; PERSONA_SEED_SECRET: string; STACK_JWT_SECRET: string; STACK_ISSUER: string };
+/** The test worker's bindings (test/wrangler.test.toml, typed in test/worker-configuration.d.ts). */
+const vars = env as TestEnv;
+
 const ANNA = "persona.anna@mana.test";
 /** A fixed instant behind real time, for the tests that move the clock. */
 const PINNED = Date.parse("2026-11-24T09:00:00.000Z");

@@ -1,5 +1,4 @@
 /** @module What the mana-auth stand-in's routes share: SQLite, env, the fixable clock, armed faults, defects and a synchronous transaction. */
-import type { StackEnv } from "../env";
 import type { StandInClock } from "./clock";
 import type { AuthDefects } from "./defects";
 import type { Faults } from "./faults";

@@ -1,7 +1,6 @@
 /** @module The mana-auth stand-in's Durable Object: migrates its SQLite, seeds the catalog on first use, serves the auth app. */
 import { DurableObject } from "cloudflare:workers";
 import type { Hono } from "hono";
-import type { StackEnv } from "../env";
 import { createAuthApp } from "./app";
 import { StandInClock } from "./clock";
 import { AuthDefects } from "./defects";

@@ -38,7 +38,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { answerCount } from "../count-wait";
-import type { StackEnv } from "../env";
 import { Gate } from "../gate";
 import { answerWithBody } from "../parse-body";
 import { PromptCache } from "./cache";

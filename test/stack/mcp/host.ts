@@ -65,7 +65,6 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { DurableObject } from "cloudflare:workers";
 import { sleep } from "../../../src/net/http";
 import { answerCount } from "../count-wait";
-import type { StackEnv } from "../env";
 import { Gate } from "../gate";
 import { answerWithBody } from "../parse-body";
 import type { ReadBody } from "./body";
