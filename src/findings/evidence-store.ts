@@ -203,12 +203,15 @@ export class EvidenceStore {
       .map(setupOf);
   }
 
-  /** Personas whose setup failed since then. */
-  personasFailingSetupSince(since: number): string[] {
+  /** Personas whose newest attempt to start, since then, failed: where and whether on the service's side. */
+  personasWhoseSetupFails(since: number): { userId: string; stage?: string; server: boolean }[] {
     return this.sql
-      .exec<{ user_id: string }>("SELECT DISTINCT user_id FROM setups WHERE ok = 0 AND at >= ?", since)
+      .exec<{ user_id: string; stage: string | null; server: number }>(
+        "SELECT user_id, stage, server FROM setups s WHERE ok = 0 AND at >= ? AND seq = (SELECT MAX(seq) FROM setups t WHERE t.user_id = s.user_id)",
+        since,
+      )
       .toArray()
-      .map((row) => row.user_id);
+      .map((row) => ({ userId: row.user_id, ...(row.stage ? { stage: row.stage } : {}), server: row.server === 1 }));
   }
 
   /** Runs of other personas that got through setup since then. */

@@ -85,7 +85,7 @@ export class Findings extends DurableObject<Env> {
     this.counters.add(runSamples(run));
     if (run.schemas) this.surface.remember(run.schemas, now);
     if (run.surface && run.startedAt !== undefined) this.#observeSurface(run, rules, now);
-    this.#judge(rules, now).all(touched.tools);
+    this.#judge(rules, now).all({ tools: touched.tools, personas: [run.userId] });
     for (const module of touched.modules) this.#judgeRatings(module, now);
     if (run.setup?.server) this.#probeSoon(serviceOf(run.setup.stage));
     this.#scheduleDelivery(now);
@@ -101,7 +101,10 @@ export class Findings extends DurableObject<Env> {
     const rules = rulesOf(config);
     const state = this.surface.state();
     if (state) this.surface.save(settle(state, now, rules.settleMs));
-    this.#judge(rules, now).all();
+    // Personas with failures since the last minute are judged again: the others' calls may have come after theirs.
+    const since = Number(this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = 'heartbeatAt'").toArray()[0]?.value ?? 0);
+    this.#judge(rules, now).all({ personas: this.evidence.personasWithFailures(Math.max(since, now - rules.windowMs)) });
+    this.sql.exec("INSERT OR REPLACE INTO kv VALUES ('heartbeatAt', ?)", String(now));
     for (const module of this.#modulesToJudge(this.findings.open(), now)) this.#judgeRatings(module, now, true);
     for (const service of this.#suspected(rules, now)) this.#probeSoon(service);
     this.evidence.prune(now, rules.windowMs);

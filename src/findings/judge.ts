@@ -55,14 +55,18 @@ export class Judge {
     this.#open = deps.findings.open();
   }
 
-  /** Everything, broadest first; `touched` are the tools a just-ingested run called (slowness is judged for them). */
-  all(touched: readonly string[] = []): void {
+  /**
+   * Everything, broadest first. `tools` are those a just-ingested run called (their slowness is judged), `personas`
+   * whose calls are judged as outliers: the run's own on ingest, those with failures since the last minute on the
+   * heartbeat, so judging stays bounded by the tools and the active personas, never by the fleet.
+   */
+  all(scope: { tools?: readonly string[]; personas: readonly string[] }): void {
     const down = this.services();
     this.setups(down);
-    const outliers = this.personas();
+    const outliers = this.personas(scope.personas);
     this.tools(outliers);
     this.writes();
-    this.slow(touched);
+    this.slow(scope.tools ?? []);
     this.misuse();
     this.surface();
   }
@@ -100,24 +104,28 @@ export class Judge {
       this.deps.apply("setup-failing", stage, verdict);
       if (verdict.holds) refusing.add(stage);
     }
-    const personas = new Set([...evidence.personasFailingSetupSince(now - rules.windowMs), ...this.#subjects("setup-failing").filter((subject) => !STAGES.includes(subject))]);
-    for (const userId of personas) {
+    // Personas whose newest start failed; one an outage or a refusing stage explains is settled without a look.
+    const openFor = new Set(this.#subjects("setup-failing").filter((subject) => !STAGES.includes(subject)));
+    const explained = (stage: string | undefined, server: boolean) => (server && down.has(serviceOf(stage))) || refusing.has(stage ?? "");
+    const failing = evidence.personasWhoseSetupFails(now - rules.windowMs);
+    const judged = new Set([...failing.filter((latest) => !explained(latest.stage, latest.server)).map((latest) => latest.userId), ...openFor]);
+    for (const userId of judged) {
       const attempts = evidence.setupAttempts(userId);
-      const failing = attempts.slice(0, rules.setupFailures).filter((attempt) => !attempt.ok);
-      const explained = failing.some((attempt) => (attempt.server && down.has(serviceOf(attempt.stage))) || refusing.has(attempt.stage ?? ""));
-      const since = Math.min(...failing.map((attempt) => attempt.at));
+      const latest = attempts.slice(0, rules.setupFailures).filter((attempt) => !attempt.ok);
+      const since = Math.min(...latest.map((attempt) => attempt.at));
       const name = attempts[0]?.persona ?? this.#nameOf("setup-failing", userId);
       const verdict = setupFailing(name, attempts, evidence.othersStartedSince(userId, since), rules, now);
-      this.deps.apply("setup-failing", userId, explained ? { ...verdict, holds: false } : verdict);
+      const covered = latest.some((attempt) => explained(attempt.stage, attempt.server === true));
+      this.deps.apply("setup-failing", userId, covered ? { ...verdict, holds: false } : verdict);
     }
   }
 
   /** Personas whose calls fail where the others' do not; answers them, so their calls never count against a tool. */
-  personas(): Set<string> {
+  personas(judged: readonly string[]): Set<string> {
     const { evidence, rules, now } = this.deps;
     const since = now - rules.windowMs;
     const outliers = new Set<string>();
-    for (const userId of new Set([...evidence.personasWithFailures(since), ...this.#subjects("persona-tools-failing")])) {
+    for (const userId of new Set([...judged, ...this.#subjects("persona-tools-failing")])) {
       const { runs, others } = evidence.personaCalls(userId, since);
       const open = this.#isOpen("persona-tools-failing", userId);
       const verdict = personaToolsFailing(runs[0]?.persona ?? this.#nameOf("persona-tools-failing", userId), runs, others, rules, open, now);
