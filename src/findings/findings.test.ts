@@ -171,6 +171,19 @@ describe("Findings: one alert per cause", () => {
     ]);
   });
 
+  it("answers open and resolved findings a page at a time, with their totals", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const tools = ["notes.create", "todo.complete", "habits.archive"];
+      for (const [index, tool] of tools.entries()) {
+        for (let n = 0; n < 5; n++) findings.ingest({ ...toolRun(n, Date.now() + n, false, tool), runId: `${tool}-${n}`, calls: [{ tool, ok: false, origin: "app", error: `Tool ${tool} failed: reason ${"x".repeat(index + 1)}`, latencyMs: 20 }] });
+      }
+      const page = findings.list({ limit: 2, offset: 1 });
+      expect(page.totals).toEqual({ open: 3, resolved: 0 });
+      expect(page.open).toHaveLength(2);
+      expect(findings.list({ limit: 2, offset: 2 }).open.map((finding) => finding.id)).toEqual([findings.list({ limit: 50, offset: 0 }).open[2]?.id]);
+    });
+  });
+
   it("sends no digest before the runner has run anyone", async () => {
     vi.setSystemTime(Date.parse("2026-11-25T09:00:00Z"));
     await runInDurableObject(freshFindings(), async (findings: Findings, state) => {
