@@ -184,6 +184,27 @@ describe("Findings: one alert per cause", () => {
     });
   });
 
+  it("names a change of the tool surface that came shortly before a finding opened", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const surfaceRun = (n: number, fingerprint: string, ok = true): RunEvidence => ({
+        ...toolRun(n, Date.now(), ok),
+        runId: `surface-${n}`,
+        surface: [["notes.create", fingerprint], ["notes.search", "s1"]],
+        schemas: { [fingerprint]: { type: "object", properties: { title: { type: "string" }, ...(fingerprint === "c2" ? { origin: { type: "string" } } : {}) }, required: ["title", ...(fingerprint === "c2" ? ["origin"] : [])] } },
+      });
+      findings.ingest(surfaceRun(1, "c1"));
+      vi.setSystemTime(Date.now() + 60_000);
+      findings.ingest(surfaceRun(2, "c2"));
+      findings.ingest(surfaceRun(3, "c2"));
+      expect(findings.list().surface).toEqual([{ at: Date.now(), tool: "notes.create", change: "changed", from: "c1", to: "c2", diff: ["+ origin (string, required)"] }]);
+      vi.setSystemTime(Date.now() + 6 * 60_000);
+      for (let n = 4; n < 8; n++) findings.ingest(surfaceRun(n, "c2", false));
+      const failing = findings.list().open.find((finding) => finding.kind === "tool-failing");
+      expect(failing?.verdict.attribution).toBe("started 6 min after notes.create's input schema changed");
+      expect(findings.list().open.find((finding) => finding.kind === "tool-changed")?.verdict.summary).toBe("notes.create's input schema changed: + origin (string, required)");
+    });
+  });
+
   it("sends no digest before the runner has run anyone", async () => {
     vi.setSystemTime(Date.parse("2026-11-25T09:00:00Z"));
     await runInDurableObject(freshFindings(), async (findings: Findings, state) => {
