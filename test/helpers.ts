@@ -3,7 +3,7 @@ import { env, reset, SELF } from "cloudflare:test";
 import catalog from "./stack/catalog.json";
 import { userIdFor } from "./stack/auth/seed";
 
-export const stack = (env as unknown as { STACK: Fetcher }).STACK;
+export const stack = env.STACK;
 
 /** A Tuesday, so every persona's cadence allows it to be due. */
 export const WEEKDAY = "2026-11-24T09:00:00.000Z";
@@ -88,6 +88,15 @@ export async function personaId(name: string): Promise<string> {
   if (!persona) throw new Error(`no persona ${name}`);
   return userIdFor(persona.email);
 }
+
+type DefectState = Record<string, unknown>;
+
+/** Switches the stand-ins' defect modes (README, "Defect modes"): the keys given are set, each answers its whole state. */
+export const defects = {
+  mcp: (body: DefectState) => stackJson<DefectState>("/__stack/mcp/defects", send("PUT", body)),
+  claude: (body: DefectState) => stackJson<DefectState>("/__stack/claude/defects", send("PUT", body)),
+  auth: (body: DefectState) => stackJson<DefectState>("/__stack/auth/defects", send("PUT", body)),
+};
 
 export async function claudeFaults(faults: unknown[], match?: string): Promise<void> {
   await stackJson("/__stack/claude/faults", send("POST", { faults, ...(match ? { match } : {}) }));

@@ -3,7 +3,6 @@ import { createScheduledController, env, runDurableObjectAlarm, runInDurableObje
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_TOOL_DENY } from "../src/config";
 import { coordinator } from "../src/coordinator/coordinator";
-import type { Env } from "../src/env";
 import { createApp } from "../src/http/app";
 import worker from "../src/index";
 import { derivePersonaPassword } from "../src/mana/password";
@@ -14,7 +13,7 @@ import { runsOf } from "./invariants";
 
 const DENIED: ReadonlySet<string> = new Set(DEFAULT_TOOL_DENY);
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 
 beforeEach(() => freshWorld());
 afterEach(() => vi.restoreAllMocks());
@@ -166,7 +165,7 @@ describe("operator safety", () => {
   });
 
   it("is closed when deployed without an environment: every route answers 503 and the cron runs no tick", async () => {
-    const { ENVIRONMENT: _unset, ...topLevel } = env as Record<string, unknown>;
+    const { ENVIRONMENT: _unset, ...topLevel } = env as unknown as Record<string, unknown>;
     const app = createApp();
     for (const path of ["/health", "/metrics", "/", "/personas", "/diag/tick"]) {
       const response = await app.fetch(new Request(`https://mana-persona-runner.example.workers.dev${path}`), topLevel);

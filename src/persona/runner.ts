@@ -8,7 +8,6 @@ import { totalTokens } from "../claude/usage";
 import { type Config, loadConfig } from "../config";
 import { coordinator } from "../coordinator/coordinator";
 import type { PersonaSummary, RunView } from "../directory/summary";
-import type { Env } from "../env";
 import { createLogger, type Logger } from "../log";
 import type { DuePersona } from "../mana/schemas";
 import { decideDispatch, type DispatchDecision, nextEligibleAt } from "./eligibility";

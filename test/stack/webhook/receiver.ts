@@ -20,7 +20,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { answerCount, CountWaiters } from "../count-wait";
-import type { StackEnv } from "../env";
 import { Gate, HOLD_LIMIT_MS } from "../gate";
 import { answerWithBody } from "../parse-body";
 import { type Mode, modeInput } from "./mode";
