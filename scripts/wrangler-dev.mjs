@@ -7,7 +7,9 @@ export const startWorker = (name, args, options) => startServer(name, "wrangler"
 /** Spawns `command`, which must print "Ready on http://…" once it answers requests. */
 export function startServer(name, command, args, { quiet = false, onLine } = {}) {
   const child = spawn(command, args, {
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
+    // No telemetry, and no fetch of the `Request.cf` placeholder from workers.cloudflare.com: offline, miniflare
+    // would print a DNS error's stack for each worker before falling back to the same placeholder anyway.
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so stopping it also stops the node and workerd processes wrangler starts.
     detached: true,

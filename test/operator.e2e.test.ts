@@ -84,7 +84,7 @@ describe("the rating turn and the dollar budget", () => {
     const anna = await personaId("Anna");
     const response = await SELF.fetch(`http://runner.test/personas/${anna}/run`, { method: "POST" });
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ status: "held", reason: expect.stringMatching(/^daily budget \$10 spent \(\$10\.0000 today\)/) });
+    expect(await response.json()).toMatchObject({ phase: "queued", detail: expect.stringMatching(/^daily budget \$10 spent \(\$10\.0000 today\)/) });
     expect((await stackJson<ClaudeStats>("/__stack/claude/stats")).received).toBe(received);
   });
 });
