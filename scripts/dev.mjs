@@ -27,9 +27,11 @@ const workers = [
   startWorker("runner", ["--env", "dev", "--port", "8787", "--inspector-port", "9229", "--test-scheduled", ...persist, ...runnerArgs]),
 ];
 
-const stopAll = async (code) => {
-  await Promise.all(workers.map((worker) => worker.stop()));
-  process.exit(code);
+/** The first reason to stop decides the exit code; a worker exiting because it was stopped changes nothing. */
+let stopping;
+const stopAll = (code) => {
+  stopping ??= Promise.all(workers.map((worker) => worker.stop())).then(() => process.exit(code));
+  return stopping;
 };
 for (const worker of workers) worker.child.on("exit", (code) => void stopAll(code ?? 1));
 process.on("SIGINT", () => void stopAll(0));
