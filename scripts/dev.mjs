@@ -2,6 +2,7 @@
 // `--keep-state` is given; Ctrl-C stops both. Once both answer, the runner's /health is asked once, so a bad
 // configuration value shows at start-up rather than at the first request.
 import { rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startWorker } from "./wrangler-dev.mjs";
@@ -21,10 +22,12 @@ process.chdir(ROOT);
 if (!keep) await rm(STATE, { recursive: true, force: true });
 say(keep ? `state: ${STATE}/, as the last session left it` : `state: ${STATE}/, cleared for a clean start (npm run dev -- ${KEEP_STATE} keeps it)`);
 
+// The debuggers' ports are nobody's reservation: a busy one would stop wrangler, so another is taken instead.
+const [runnerInspector, stackInspector] = [await freePort(9229), await freePort(9230)];
 const workers = [
   // From its own folder, so wrangler compares test/stack/worker-configuration.d.ts, not the runner's, with its config.
-  startWorker("stack", ["--cwd", "test/stack", "-c", "wrangler.toml", "--port", "8788", "--inspector-port", "9230", ...persist]),
-  startWorker("runner", ["--env", "dev", "--port", "8787", "--inspector-port", "9229", "--test-scheduled", ...persist, ...runnerArgs]),
+  startWorker("stack", ["--cwd", "test/stack", "-c", "wrangler.toml", "--port", "8788", "--inspector-port", String(stackInspector), ...persist]),
+  startWorker("runner", ["--env", "dev", "--port", "8787", "--inspector-port", String(runnerInspector), "--test-scheduled", ...persist, ...runnerArgs]),
 ];
 
 /** The first reason to stop decides the exit code; a worker exiting because it was stopped changes nothing. */
@@ -50,6 +53,20 @@ try {
 } catch (error) {
   say(`could not start: ${error instanceof Error ? error.message : String(error)}`, console.error);
   await stopAll(1);
+}
+
+/** `preferred` when nothing listens there, else a port the system has free. */
+function freePort(preferred) {
+  const listen = (port) =>
+    new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        const { port: taken } = server.address();
+        server.close(() => resolve(taken));
+      });
+    });
+  return listen(preferred).catch(() => listen(0));
 }
 
 function say(message, out = console.log) {

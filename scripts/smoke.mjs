@@ -19,7 +19,7 @@ const ELLIPSIS = "…";
 process.chdir(ROOT);
 
 /** Each command of the section's ```sh blocks, with what it must print when the README says so. */
-export function smokeSteps(readme) {
+function smokeSteps(readme) {
   const start = readme.indexOf(`\n${SECTION}\n`);
   if (start < 0) throw new Error(`README.md has no "${SECTION}" section`);
   const end = readme.indexOf("\n## ", start + SECTION.length + 2);
@@ -38,7 +38,7 @@ export function smokeSteps(readme) {
 }
 
 /** Whether `printed` is `expected`, where each `…` in `expected` stands for any text, line breaks included. */
-export function printsAsDocumented(expected, printed) {
+function printsAsDocumented(expected, printed) {
   const pattern = expected
     .split(ELLIPSIS)
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
@@ -62,12 +62,15 @@ async function requireFreePorts() {
   }
 }
 
-/** `npm run dev` in a process group of its own, resolved once it prints that it is ready. */
+/**
+ * What `npm run dev` runs, started directly so that its exit means both workers have stopped (npm itself exits at
+ * once on a signal), in a process group of its own; resolved once it prints that it is ready.
+ */
 function startDev() {
-  const child = spawn("npm", ["run", "dev"], { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, FORCE_COLOR: "0" } });
+  const child = spawn(process.execPath, ["scripts/dev.mjs"], { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, FORCE_COLOR: "0" } });
   const output = [];
   const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm run dev was not ready within ${READY_MS / 1000} s`)), READY_MS);
+    const timer = setTimeout(() => reject(new Error(`the dev script was not ready within ${READY_MS / 1000} s`)), READY_MS);
     const read = (chunk) => {
       output.push(chunk.toString());
       if (/^\[dev\] ready: /m.test(output.join(""))) {
@@ -79,7 +82,7 @@ function startDev() {
     child.stderr.on("data", read);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`npm run dev exited with ${code} before it was ready`));
+      reject(new Error(`the dev script exited with ${code} before it was ready`));
     });
   });
   const stop = () =>
@@ -90,13 +93,25 @@ function startDev() {
         clearTimeout(kill);
         resolve();
       });
-      // As Ctrl-C in a terminal: the whole group, so npm, the dev script and both wrangler processes hear it.
+      // As Ctrl-C in a terminal: the dev script stops both workers, then exits.
       process.kill(-child.pid, "SIGINT");
     });
   process.once("exit", () => {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, "SIGKILL");
   });
-  return { ready, stop, output: () => output.join("") };
+  // Its own process group does not hear a Ctrl-C meant for this script, so this script passes it on.
+  const interrupted = () =>
+    void stop()
+      .then(() => rm(".wrangler/state", { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  const stopAndForget = () => {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+    return stop();
+  };
+  return { ready, stop: stopAndForget, output: () => output.join("") };
 }
 
 function run(step) {
@@ -149,9 +164,7 @@ async function main() {
   process.exit(failures === 0 ? 0 : 1);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((error) => {
-    console.error(`smoke: ${error.message}`);
-    process.exit(1);
-  });
-}
+main().catch((error) => {
+  console.error(`smoke: ${error.message}`);
+  process.exit(1);
+});

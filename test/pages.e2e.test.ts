@@ -1,6 +1,9 @@
 /** @module What an operator's browser and curl get where there is nothing to show: pages past the end, unknown runs and personas, and the manual run's answers. */
-import { SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { PersonaRunner } from "../src/persona/runner";
+import { type RunHeader, RunStore } from "../src/persona/store";
+import { personaStub } from "../src/persona/wake";
 import { diagTick, freshWorld, gates, personaId } from "./helpers";
 
 beforeEach(() => freshWorld());
@@ -59,4 +62,42 @@ describe("a manual run's answers say where the run stands in one vocabulary, its
     expect(second.status).toBe(409);
     expect(await second.json()).toEqual({ error: `busy: run ${first.runId} in progress` });
   });
+
+  it("answers a run as ended only once the alarm that finished it has delivered its results", async () => {
+    const stub = personaStub(env, "settling-probe");
+    await runInDurableObject(stub, async (instance: PersonaRunner, state) => {
+      new RunStore(state.storage.sql).saveHeader(finished("settling-run"));
+      // The alarm that finished the run is still under way, delivering its evidence and summary.
+      const alarm = instance as unknown as { alarmRunId?: string; alarmEnded: { fire(): void } };
+      alarm.alarmRunId = "settling-run";
+      let answered = false;
+      const answer = instance.runPhase("settling-run", 30_000).then((phase) => {
+        answered = true;
+        return phase;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(answered).toBe(false);
+      alarm.alarmRunId = undefined;
+      alarm.alarmEnded.fire();
+      expect(await answer).toMatchObject({ phase: "succeeded", attempts: 1 });
+    });
+  });
 });
+
+function finished(runId: string): RunHeader {
+  const at = Date.UTC(2026, 10, 25, 9);
+  return {
+    runId,
+    tickId: runId,
+    slot: "manual-2026-11-25T09:00:00.000Z",
+    manual: true,
+    persona: { userId: "settling-probe", email: "probe@mana.test", archetype: "probe", systemPrompt: "probe", moduleMix: {}, tickCadence: "daily" },
+    phase: "succeeded",
+    attempts: 1,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: at + 1_000,
+    usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    costUsd: 0,
+  } as RunHeader;
+}
