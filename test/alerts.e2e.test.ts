@@ -26,7 +26,7 @@ async function tickThatOpensFindings() {
   await stackJson("/__stack/mcp/defects", send("PUT", { syncPullShape: true }));
   const tick = await diagTick();
   expect(tick.result).toMatchObject({ ranSuccessfully: 10, failed: [] });
-  expect((await findings()).open.map((finding) => finding.id)).toContain("tool-failing:notes.search");
+  expect((await findings()).open.flatMap((finding) => finding.verdict.tools ?? [])).toContain("notes.search");
 }
 
 /** A manual run of one persona, start to finish. */

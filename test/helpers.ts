@@ -89,6 +89,15 @@ export async function personaId(name: string): Promise<string> {
   return userIdFor(persona.email);
 }
 
+type DefectState = Record<string, unknown>;
+
+/** Switches the stand-ins' defect modes (README, "Defect modes"): the keys given are set, each answers its whole state. */
+export const defects = {
+  mcp: (body: DefectState) => stackJson<DefectState>("/__stack/mcp/defects", send("PUT", body)),
+  claude: (body: DefectState) => stackJson<DefectState>("/__stack/claude/defects", send("PUT", body)),
+  auth: (body: DefectState) => stackJson<DefectState>("/__stack/auth/defects", send("PUT", body)),
+};
+
 export async function claudeFaults(faults: unknown[], match?: string): Promise<void> {
   await stackJson("/__stack/claude/faults", send("POST", { faults, ...(match ? { match } : {}) }));
 }

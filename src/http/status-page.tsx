@@ -6,8 +6,8 @@
 import type { CoordinatorStatus, LiveState } from "../coordinator/coordinator";
 import type { DirectoryPage, DirectorySort } from "../directory/directory";
 import type { FindingsOverview } from "../findings/findings";
-import type { Finding } from "../findings/lifecycle";
 import { RatingChart } from "./chart";
+import { FindingsSection } from "./findings-section";
 import { At, Layout } from "./layout";
 import { PersonaTable } from "./persona-table";
 
@@ -28,7 +28,7 @@ export function StatusPage(props: StatusPageProps) {
   return (
     <Layout title="mana persona runner">
       <h1>mana persona runner <span class="muted">({props.environment})</span></h1>
-      <Findings overview={props.findings} />
+      <FindingsSection overview={props.findings} />
       <h2>Runner</h2>
       <p>
         {hub.paused ? <strong class="bad">Paused: no new runs start.</strong> : <span class="ok">Running.</span>} {hub.slotsInUse} running, {hub.queued} queued.
@@ -56,59 +56,3 @@ export function StatusPage(props: StatusPageProps) {
     </Layout>
   );
 }
-
-function Findings({ overview }: { overview: FindingsOverview }) {
-  return (
-    <>
-      <h2>Findings</h2>
-      {overview.open.length === 0 ? (
-        <p class="ok">Nothing is broken: no open finding.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr><th>what is broken</th><th>since (UTC)</th><th>evidence</th><th>example run</th></tr>
-          </thead>
-          <tbody>
-            {overview.open.map((finding) => (
-              <FindingRow finding={finding} />
-            ))}
-          </tbody>
-        </table>
-      )}
-      {overview.resolved.length > 0 ? (
-        <details>
-          <summary>{overview.resolved.length} resolved in the last seven days</summary>
-          <ul>
-            {overview.resolved.map((finding) => (
-              <li>
-                {finding.verdict.title}: open from <At iso={iso(finding.openedAt)} /> to <At iso={iso(finding.resolvedAt ?? finding.openedAt)} />
-              </li>
-            ))}
-          </ul>
-        </details>
-      ) : null}
-    </>
-  );
-}
-
-function FindingRow({ finding }: { finding: Finding }) {
-  const example = finding.verdict.examples[0];
-  return (
-    <tr id={finding.id}>
-      <td>
-        <strong class="bad">{finding.verdict.title}</strong>
-        <div class="muted">{finding.kind}{finding.occurrence > 1 ? ` · occurrence ${finding.occurrence}` : ""}{finding.ackedAt ? " · acknowledged" : ""}</div>
-      </td>
-      <td><At iso={iso(finding.openedAt)} /></td>
-      <td>
-        {finding.verdict.summary}
-        {finding.verdict.signatures.slice(0, 3).map((entry) => (
-          <div><code>{entry.count}× {entry.signature}</code></div>
-        ))}
-      </td>
-      <td>{example ? <a href={`/runs/${example.userId}/${encodeURIComponent(example.runId)}`}>{example.persona}</a> : "–"}</td>
-    </tr>
-  );
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();

@@ -3,6 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Hono } from "hono";
 import { createAuthApp } from "./app";
 import { StandInClock } from "./clock";
+import { AuthDefects } from "./defects";
 import type { AuthDeps } from "./deps";
 import { Faults } from "./faults";
 import { migrate } from "./schema";
@@ -21,6 +22,7 @@ export class AuthStore extends DurableObject<StackEnv> {
       env,
       clock: new StandInClock(sql),
       faults: new Faults(sql),
+      defects: new AuthDefects(sql),
       transaction: (fn) => ctx.storage.transactionSync(fn),
     };
     this.app = createAuthApp(deps);

@@ -3,25 +3,37 @@ import type { Answer, OutputBlock } from "./answer-types";
 import { argumentsFor } from "./args";
 import { moduleOf, type OfferedTool } from "./catalog";
 import * as german from "./german";
-import { Rng, token } from "./hash";
+import { Rng, token } from "../hash";
 import { uuid } from "./strings";
 import type { Turn } from "./turn";
 
 type ToolUse = Extract<OutputBlock, { type: "tool_use" }>;
 
 /**
+ * How often the model gets a call wrong, each a share of calls from 0 (never) to 1: invalidArgs leaves out a
+ * required field, madeUpIds acts on a well-formed id no tool ever answered. Which calls is decided per persona and
+ * call index, so the same conversation makes the same mistakes.
+ */
+export interface Mistakes {
+  invalidArgs: number;
+  madeUpIds: number;
+}
+
+const NO_MISTAKES: Mistakes = { invalidArgs: 0, madeUpIds: 0 };
+
+/**
  * A turn with tools: call tools until the persona's target is reached, then sum up the day. Calls prefer the
  * persona's modules and alternate between looking (read) and doing (write); every second step makes two
  * calls at once, as Claude does with parallel tool use.
  */
-export function toolTurn(turn: Turn): Answer {
+export function toolTurn(turn: Turn, mistakes = NO_MISTAKES): Answer {
   const choice = turn.request.tool_choice;
   const forced = choice?.type === "any" || choice?.type === "tool";
   const remaining = turn.persona.targetCalls - turn.calls.length;
   if (remaining <= 0 && !forced) return endOfDay(turn);
 
   const parallel = turn.step % 2 === 0 && remaining >= 2 && !disablesParallel(turn) && choice?.type !== "tool";
-  const uses = planCalls(turn, parallel ? 2 : 1);
+  const uses = planCalls(turn, parallel ? 2 : 1, mistakes);
   if (uses.length === 0) return endOfDay(turn);
   // A forced call comes without words, as with the real model.
   const text = forced ? [] : preamble(turn, uses[0]!);
@@ -36,30 +48,48 @@ function preamble(turn: Turn, use: ToolUse): OutputBlock[] {
   return [{ type: "text", text: german.preamble(turn.persona, rng, tool.kind, tool.module) }];
 }
 
-/** One call whose input lacks a required field, for the invalid-arg fault; undefined when no tool has one. */
-export function invalidCall(turn: Turn): ToolUse | undefined {
+/**
+ * Call `index` with its input lacking a required field, for the invalid-arg fault and the invalidArgs defect;
+ * undefined when no tool has one.
+ */
+export function invalidCall(turn: Turn, index = turn.calls.length): ToolUse | undefined {
   const candidates = turn.tools.filter((tool) => tool.required.length > 0);
   const preferred = candidates.filter((tool) => turn.persona.prefers(tool.module));
   const pool = preferred.length > 0 ? preferred : candidates;
   if (pool.length === 0) return undefined;
-  const rng = new Rng(`${turn.persona.seed}:invalid:${turn.calls.length}`);
+  const rng = new Rng(`${turn.persona.seed}:invalid:${index}`);
   const tool = rng.pick(pool);
-  const use = useOf(turn, tool, turn.calls.length, rng, uuid(rng));
+  const use = useOf(turn, tool, index, rng, uuid(rng));
   delete use.input[tool.required[0]!];
   return use;
 }
 
 /** The next `count` calls; fewer when the persona has nothing it can do (every tool needs an unseen id). */
-export function planCalls(turn: Turn, count: number): ToolUse[] {
+export function planCalls(turn: Turn, count: number, mistakes = NO_MISTAKES): ToolUse[] {
   const uses: ToolUse[] = [];
   for (let offset = 0; offset < count; offset++) {
     const index = turn.calls.length + offset;
+    const invalid = mistaken(turn, "invalidArgs", index, mistakes) ? invalidCall(turn, index) : undefined;
+    if (invalid) {
+      uses.push(invalid);
+      continue;
+    }
     const rng = new Rng(`${turn.persona.seed}:call:${index}`);
     const tool = chooseTool(turn, index, uses, rng);
     if (!tool) break;
-    uses.push(useOf(turn, tool, index, rng, freeId(turn, tool, uses)));
+    uses.push(useOf(turn, tool, index, rng, idFor(turn, tool, index, uses, mistakes)));
   }
   return uses;
+}
+
+/** The record id call `index` acts on: one seen in a tool result, or with the madeUpIds defect one made up. */
+function idFor(turn: Turn, tool: OfferedTool, index: number, planned: readonly ToolUse[], mistakes: Mistakes): string | undefined {
+  if (!tool.needsId || !mistaken(turn, "madeUpIds", index, mistakes)) return freeId(turn, tool, planned);
+  return uuid(new Rng(`${turn.persona.seed}:madeUpId:${index}`));
+}
+
+function mistaken(turn: Turn, kind: keyof Mistakes, index: number, mistakes: Mistakes): boolean {
+  return mistakes[kind] > 0 && new Rng(`${turn.persona.seed}:${kind}:${index}`).chance(mistakes[kind]);
 }
 
 function useOf(turn: Turn, tool: OfferedTool, index: number, rng: Rng, id: string | undefined): ToolUse {

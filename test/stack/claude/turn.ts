@@ -2,7 +2,7 @@
 import { describeTools, moduleOf, type OfferedTool } from "./catalog";
 import { allToolResults, allToolUses, lastUserText, resultText } from "./conversation";
 import type { TurnKind } from "./faults";
-import { digest } from "./hash";
+import { digest } from "../hash";
 import { readPersona, type Persona } from "./persona";
 import type { MessagesRequest, ToolUseBlock } from "./wire";
 

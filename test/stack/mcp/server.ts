@@ -6,6 +6,7 @@ import type { Executions } from "./executions";
 import type { RateLimiter } from "./rate-limit";
 import { RATE_LIMIT } from "./rate-limit";
 import type { Records } from "./records";
+import { offeredTools } from "./surface";
 import { TOOLS } from "./tools/catalog";
 import type { ToolDef } from "./tools/tool";
 
@@ -25,10 +26,10 @@ export interface ServerDeps {
 
 export const SERVER_INFO = { name: "mana-mcp", version: "1.0.0" };
 
-/** One McpServer per session, as mana-mcp builds one per transport, serving the stand-in's tool catalog. */
+/** One McpServer per session, as mana-mcp builds one per transport, serving the tools offered at its initialize. */
 export function buildServer(identity: SessionIdentity, deps: ServerDeps): McpServer {
   const server = new McpServer(SERVER_INFO, { capabilities: { tools: { listChanged: true } } });
-  for (const tool of TOOLS) {
+  for (const tool of offeredTools(TOOLS, deps.defects.state())) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.input }, (args: unknown) =>
       invoke(tool, args as never, identity, deps),
     );
