@@ -2,10 +2,9 @@
 // `--keep-state` is given; Ctrl-C stops both. Once both answer, the runner's /health is asked once, so a bad
 // configuration value shows at start-up rather than at the first request.
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startWorker } from "./wrangler-dev.mjs";
+import { freePort, startWorker } from "./wrangler-dev.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Where both workers keep their Durable Objects' storage: the runner's objects and the stand-ins'. */
@@ -53,20 +52,6 @@ try {
 } catch (error) {
   say(`could not start: ${error instanceof Error ? error.message : String(error)}`, console.error);
   await stopAll(1);
-}
-
-/** `preferred` when nothing listens there, else a port the system has free. */
-function freePort(preferred) {
-  const listen = (port) =>
-    new Promise((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        const { port: taken } = server.address();
-        server.close(() => resolve(taken));
-      });
-    });
-  return listen(preferred).catch(() => listen(0));
 }
 
 function say(message, out = console.log) {

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startWorker } from "./wrangler-dev.mjs";
+import { freePort, startWorker } from "./wrangler-dev.mjs";
 
 // wrangler finds both configs relative to the repository root, wherever the script was started from.
 process.chdir(fileURLToPath(new URL("..", import.meta.url)));
@@ -196,9 +196,9 @@ async function main() {
   process.once("SIGTERM", interrupted);
   try {
     const persist = ["--persist-to", join(scratch, "state")];
-    const stackArgs = ["--cwd", "test/stack", "-c", "wrangler.toml", "--port", String(STACK_PORT), "--inspector-port", "29230", ...persist];
+    const stackArgs = ["--cwd", "test/stack", "-c", "wrangler.toml", "--port", String(STACK_PORT), "--inspector-port", String(await freePort(29230)), ...persist];
     // wrangler.toml's dev vars point at the stand-in on 8788; these point the runner at this script's stand-in.
-    const runnerArgs = ["--env", "dev", "--port", String(RUNNER_PORT), "--inspector-port", "29229", ...persist];
+    const runnerArgs = ["--env", "dev", "--port", String(RUNNER_PORT), "--inspector-port", String(await freePort(29229)), ...persist];
     for (const name of ["MANA_AUTH_URL", "MANA_MCP_URL", "ANTHROPIC_BASE_URL"]) runnerArgs.push("--var", `${name}:${stackUrl}`);
     runnerArgs.push("--var", `ALERT_WEBHOOK_URL:${stackUrl}/__stack/webhook`, "--var", `RUNNER_PUBLIC_URL:${runnerUrl}`);
     workers.push(startWorker("stack", stackArgs, { quiet: true, onLine: remember("stack") }));
@@ -207,6 +207,8 @@ async function main() {
     console.log("stand-in stack and runner are up");
 
     await json("POST", `${stackUrl}/__stack/reset`);
+    // A Wednesday on the stand-in's clock, so all ten personas are due and listed whatever the day.
+    await json("PUT", `${stackUrl}/__stack/auth/clock`, { now: "2026-11-25T09:00:00Z" });
     // The known mana-sync defect of the real stack (every pulling read fails), so the status page shows findings.
     await json("PUT", `${stackUrl}/__stack/mcp/defects`, { syncPullShape: true });
     const tick = await json("POST", `${runnerUrl}/diag/tick`);

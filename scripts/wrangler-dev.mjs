@@ -1,6 +1,7 @@
-// Starts `wrangler dev` (or another server of a Worker) and resolves once it serves requests; shared by
+// Starts `wrangler dev` (or another server of a Worker) and resolves once it serves requests, and finds free ports; shared by
 // `npm run dev`, `npm run screenshot` and the bench.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 
 export const startWorker = (name, args, options) => startServer(name, "wrangler", ["dev", ...args], options);
 
@@ -54,4 +55,18 @@ export function startServer(name, command, args, { quiet = false, onLine } = {})
         process.kill(-child.pid, "SIGTERM");
       }),
   };
+}
+
+/** `preferred` when nothing listens there, else a port the system has free. */
+export function freePort(preferred) {
+  const listen = (port) =>
+    new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        const { port: taken } = server.address();
+        server.close(() => resolve(taken));
+      });
+    });
+  return listen(preferred).catch(() => listen(0));
 }
