@@ -2,9 +2,9 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { PersonaRunner } from "../src/persona/runner";
-import { type RunHeader, RunStore } from "../src/persona/store";
+import { RunStore } from "../src/persona/store";
 import { personaStub } from "../src/persona/wake";
-import { diagTick, freshWorld, gates, personaId } from "./helpers";
+import { diagTick, finishedRun, freshWorld, gates, personaId } from "./helpers";
 
 beforeEach(() => freshWorld());
 
@@ -66,7 +66,7 @@ describe("a manual run's answers say where the run stands in one vocabulary, its
   it("answers a run as ended only once the alarm that finished it has delivered its results", async () => {
     const stub = personaStub(env, "settling-probe");
     await runInDurableObject(stub, async (instance: PersonaRunner, state) => {
-      new RunStore(state.storage.sql).saveHeader(finished("settling-run"));
+      new RunStore(state.storage.sql).saveHeader(finishedRun("settling-run", "settling-probe", Date.UTC(2026, 10, 25, 9)));
       // The alarm that finished the run is still under way, delivering its evidence and summary.
       const alarm = instance as unknown as { alarmRunId?: string; alarmEnded: { fire(): void } };
       alarm.alarmRunId = "settling-run";
@@ -83,21 +83,3 @@ describe("a manual run's answers say where the run stands in one vocabulary, its
     });
   });
 });
-
-function finished(runId: string): RunHeader {
-  const at = Date.UTC(2026, 10, 25, 9);
-  return {
-    runId,
-    tickId: runId,
-    slot: "manual-2026-11-25T09:00:00.000Z",
-    manual: true,
-    persona: { userId: "settling-probe", email: "probe@mana.test", archetype: "probe", systemPrompt: "probe", moduleMix: {}, tickCadence: "daily" },
-    phase: "succeeded",
-    attempts: 1,
-    createdAt: at,
-    startedAt: at,
-    finishedAt: at + 1_000,
-    usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
-    costUsd: 0,
-  } as RunHeader;
-}
