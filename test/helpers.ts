@@ -1,6 +1,7 @@
 /** @module Shared e2e helpers: fresh storage and a seeded stand-in on a fixed clock, diag ticks, stored rows, executions and hold gates. */
 import { env, reset, SELF } from "cloudflare:test";
 import catalog from "./stack/catalog.json";
+import type { RunHeader } from "../src/persona/store";
 import { userIdFor } from "./stack/auth/seed";
 
 export const stack = env.STACK;
@@ -127,3 +128,21 @@ export interface ClaudeStats {
 }
 
 export const claudeStats = () => stackJson<ClaudeStats>("/__stack/claude/stats");
+
+/** A run of `userId` that succeeded a second after `at`, for tests that fill a persona's store directly. */
+export function finishedRun(runId: string, userId: string, at: number): RunHeader {
+  return {
+    runId,
+    tickId: runId,
+    slot: "2026-11-01T00:00Z",
+    manual: false,
+    persona: { userId, email: "probe@mana.test", archetype: "probe", systemPrompt: "probe", moduleMix: {}, tickCadence: "daily" },
+    phase: "succeeded",
+    attempts: 1,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: at + 1_000,
+    usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    costUsd: 0,
+  } as RunHeader;
+}

@@ -114,8 +114,8 @@ function grouped(checks: readonly PlannedCheck[]): ReadGroup[] {
   return [...groups.values()];
 }
 
-/** What one read's answer, made at `readAt`, says about each write of its group. */
-export function judge(group: ReadGroup, outcome: { ok: true; text: string } | { ok: false; error: string }, readAt: number): CheckResult[] {
+/** What one read's answer says about each write of its group. */
+export function judge(group: ReadGroup, outcome: { ok: true; text: string } | { ok: false; error: string }): CheckResult[] {
   const failed = (detail: string) => group.checks.map((planned) => result(planned.action, "read failed", detail));
   if (!outcome.ok) return failed(`${group.read.tool}: ${outcome.error}`);
   const list = asObject(parseJson(outcome.text))?.[group.read.list];
@@ -124,8 +124,7 @@ export function judge(group: ReadGroup, outcome: { ok: true; text: string } | { 
   const cut = typeof limit === "number" && list.length >= limit ? `${group.read.tool} returned its limit of ${limit} rows` : undefined;
   return group.checks.map((planned) => {
     const found = list.map(asObject).find((entity) => entity?.id === planned.id);
-    const gap = cut ?? group.read.window?.(group.args, planned.written, readAt);
-    return { ...result(planned.action, "verified"), ...compare(planned, group.read.tool, found, gap) };
+    return { ...result(planned.action, "verified"), ...compare(planned, group.read.tool, found, cut) };
   });
 }
 

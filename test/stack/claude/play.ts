@@ -76,15 +76,15 @@ export function planCalls(turn: Turn, count: number, mistakes = NO_MISTAKES): To
   const uses: ToolUse[] = [];
   for (let offset = 0; offset < count; offset++) {
     const index = turn.calls.length + offset;
-    const invalid = mistaken(turn, "invalidArgs", index, mistakes) ? invalidCall(turn, index) : undefined;
-    if (invalid) {
-      uses.push(invalid);
-      continue;
-    }
     const rng = new Rng(`${turn.persona.seed}:call:${index}`);
-    const option = chooseTool(turn, index, uses, rng);
+    // A model that gets the arguments wrong does so in a change it meant to make: a tool with required fields.
+    const invalid = mistaken(turn, "invalidArgs", index, mistakes);
+    const kind = invalid || index % 2 === 1 ? "write" : "read";
+    const option = chooseTool(turn, kind, uses, rng, invalid ? (tool) => tool.required.length > 0 : () => true);
     if (!option) break;
-    uses.push(useOf(turn, mistaken(turn, "madeUpIds", index, mistakes) ? madeUp(turn, option, index) : option, index, rng));
+    const use = useOf(turn, mistaken(turn, "madeUpIds", index, mistakes) ? madeUp(turn, option, index) : option, index, rng);
+    if (invalid) delete use.input[option.tool.required[0]!];
+    uses.push(use);
   }
   return uses;
 }
@@ -133,9 +133,9 @@ function refsFor(turn: Turn, tool: OfferedTool, planned: readonly ToolUse[]): Re
  * tries what the app offers. A write mostly acts in the module just looked at; a read often looks up what a write
  * will need (the reference photos before a comic story, the open signs before resolving one).
  */
-function chooseTool(turn: Turn, index: number, planned: readonly ToolUse[], rng: Rng): Option | undefined {
+function chooseTool(turn: Turn, kind: OfferedTool["kind"], planned: readonly ToolUse[], rng: Rng, allowed: (tool: OfferedTool) => boolean): Option | undefined {
   const choice = turn.request.tool_choice;
-  const options = turn.tools.map((tool) => ({ tool, refs: refsFor(turn, tool, planned) }));
+  const options = turn.tools.filter(allowed).map((tool) => ({ tool, refs: refsFor(turn, tool, planned) }));
   if (choice?.type === "tool") return options.find((option) => option.tool.name === choice.name);
   const usable = options.filter((option) => "values" in option.refs);
   const explore = rng.chance(EXPLORE);
@@ -143,7 +143,6 @@ function chooseTool(turn: Turn, index: number, planned: readonly ToolUse[], rng:
     const preferred = list.filter((option) => turn.persona.prefers(option.tool.module));
     return explore || preferred.length === 0 ? list : preferred;
   };
-  const kind = index % 2 === 0 ? "read" : "write";
   const ofKind = (list: Option[]) => list.filter((option) => option.tool.kind === kind);
   const intended = kind === "write" ? followUp(turn, usable, rng) : lookUp(scoped(options), usable, rng);
   const pools = [intended, ofKind(scoped(usable)), scoped(usable), ofKind(usable), usable];
