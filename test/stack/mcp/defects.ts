@@ -8,13 +8,14 @@ import { z } from "zod";
 import { evenlySpread, TransientNoise } from "./rates";
 import type { ReadBackDiffers } from "./read-back";
 import type { PullView } from "./records";
+import snapshot from "./registry.snapshot.json";
 import { TOOLS } from "./tools/catalog";
 
-/** The read tools that pull from mana-sync, which the pull-shape bug and echo exclusion both hit. */
-export const PULLING_READS = ["todo.list", "habits.list", "notes.search", "mood.today", "mood.recent"];
+/** The tools that pull from mana-sync, reads and writes alike, which the pull-shape bug hits (the registry's facts). */
+export const PULLING_TOOLS = snapshot.tools.filter((tool) => tool.pullsSync).map((tool) => tool.name);
 
-/** Modules mana stores encrypted with the user's vault key; habits, spaces and comic are not. */
-const ENCRYPTED_MODULES = ["todo", "notes", "journal", "mood"];
+/** The tools that open the user's vault for encrypted fields, which fail for a user without one (the registry's facts). */
+const VAULT_TOOLS: ReadonlySet<string> = new Set(snapshot.tools.filter((tool) => tool.needsVault).map((tool) => tool.name));
 
 /** mana-mcp reads `changes` where the real mana-sync answers `serverChanges`, so every pull throws this. */
 const PULL_SHAPE_ERROR = "undefined is not an object (evaluating '(await pullAll(…)).changes.filter')";
@@ -119,7 +120,7 @@ export class McpDefects {
   set(input: z.output<typeof defectsInput>): void {
     const { syncPullShape, echoExclusion, failingTool, noVault, updateBlindReads, readBackDiffers } = input;
     if (syncPullShape !== undefined) {
-      this.#state.syncPullShape = syncPullShape === true ? { tools: [...PULLING_READS] } : syncPullShape || null;
+      this.#state.syncPullShape = syncPullShape === true ? { tools: [...PULLING_TOOLS] } : syncPullShape || null;
     }
     if (echoExclusion !== undefined) this.#state.echoExclusion = echoExclusion || null;
     if (failingTool !== undefined) {
@@ -175,7 +176,7 @@ export class McpDefects {
     const { syncPullShape, failingTool, noVault, moduleOutage, failingUser } = this.#state;
     if (failingUser?.userId === userId) return failingUser.reason ?? ACCOUNT_REFUSED;
     const vaultless = noVault === true || (noVault?.userIds.includes(userId) ?? false);
-    if (vaultless && ENCRYPTED_MODULES.includes(moduleOf(tool))) return NO_VAULT_ERROR;
+    if (vaultless && VAULT_TOOLS.has(tool)) return NO_VAULT_ERROR;
     if (moduleOutage?.module === moduleOf(tool)) return moduleOutage.reason ?? syncFailure(tool, OUTAGE_ANSWER);
     if (syncPullShape?.tools.includes(tool)) return PULL_SHAPE_ERROR;
     if (failingTool?.tool === tool && evenlySpread(this.#failingToolCalls++, failingTool.rate ?? 1)) {

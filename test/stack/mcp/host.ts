@@ -20,13 +20,13 @@
  * PUT  /__stack/mcp/defects                   switches defect modes on; null or false switches one off, a key left
  *                                             out stays as it is → the state, as GET. A call a mode fails answers
  *                                             `Tool <name> failed: <reason>` as an isError result and never runs.
- *   "syncPullShape": true | {"tools": [name]} the pulling reads (or those tools) fail on mana-sync's serverChanges
+ *   "syncPullShape": true | {"tools": [name]} the tools that pull from mana-sync (registry facts) fail on its serverChanges
  *   "echoExclusion": true                     MCP reads never see rows written through MCP, nor MCP's changes to
  *                                             the rows the web app wrote
  *   "failingTool": {"tool", "reason"?,        that share of the tool's calls fails, evenly spread (call n since
  *     "rate"?: 0<r≤1 (default 1)}             the mode was set fails when ⌊(n+1)r⌋ > ⌊nr⌋); without a reason a
  *                                             mana-sync push failure with a fresh row id, time and request number
- *   "noVault": true | {"userIds": [id]}       the encrypted modules (todo, notes, journal, mood) fail for those users
+ *   "noVault": true | {"userIds": [id]}       the tools that open the vault (registry facts) fail for those users
  *   "updateBlindReads": true                  pulls rebuild rows from their inserts only: no update, completion,
  *                                             archive, resolution, pin or reorder shows, in reads or in the tools
  *                                             that look a row up by pulling
