@@ -1,11 +1,10 @@
 /** @module Findings end to end on a faked clock: a healthy day opens none; each stand-in defect opens its finding, resolves, alerts once each way. */
 import { env, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { FindingsList } from "../src/findings/findings";
 import type { Finding } from "../src/findings/lifecycle";
 import type { RunDetail } from "../src/persona/runner";
 import { personaStub } from "../src/persona/wake";
-import { diagTick, freshWorld, personaId, send, stackJson } from "./helpers";
+import { diagTick, findingsNow, freshWorldOnFakeClock, personaId, send, stackJson } from "./helpers";
 import { runsOf } from "./invariants";
 
 const runner: Env = env;
@@ -23,16 +22,10 @@ interface WebhookMessage {
   body: { text?: string };
 }
 
-beforeEach(async () => {
-  await freshWorld();
-  // The runner and the stand-ins share one clock, faked; mana-auth's due list follows it too.
-  vi.useFakeTimers({ toFake: ["Date"], now: START, shouldAdvanceTime: true });
-  await stackJson("/__stack/auth/clock", send("PUT", { now: null }));
-});
+beforeEach(() => freshWorldOnFakeClock(START));
 afterEach(() => vi.useRealTimers());
 
 const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
-const findingsNow = async () => (await (await SELF.fetch("http://runner.test/findings")).json()) as FindingsList;
 const openFinding = async (id: string) => (await findingsNow()).open.find((finding) => finding.id === id);
 const mcpDefects = (body: unknown) => stackJson("/__stack/mcp/defects", send("PUT", body));
 const messages = async () => (await stackJson<{ messages: WebhookMessage[] }>("/__stack/webhook/messages")).messages;

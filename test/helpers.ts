@@ -1,5 +1,7 @@
 /** @module Shared e2e helpers: fresh storage and a seeded stand-in on a fixed clock, diag ticks, stored rows, executions and hold gates. */
 import { env, reset, SELF } from "cloudflare:test";
+import { vi } from "vitest";
+import type { FindingsList } from "../src/findings/findings";
 import catalog from "./stack/catalog.json";
 import type { RunHeader } from "../src/persona/store";
 import { userIdFor } from "./stack/auth/seed";
@@ -28,6 +30,22 @@ export async function freshWorld(clock = WEEKDAY): Promise<void> {
   await reset();
   await stackJson("/__stack/reset", send("POST"));
   await stackJson("/__stack/auth/clock", send("PUT", { now: clock }));
+}
+
+/**
+ * Fresh storage and stand-ins on one faked clock, shared by the runner and the stand-ins (mana-auth's due list
+ * follows it). Fake time stays behind real time, so the objects' alarms, which the runtime fires by real time, are
+ * due at once. The caller's afterEach restores real timers.
+ */
+export async function freshWorldOnFakeClock(start: number): Promise<void> {
+  await freshWorld();
+  vi.useFakeTimers({ toFake: ["Date"], now: start, shouldAdvanceTime: true });
+  await stackJson("/__stack/auth/clock", send("PUT", { now: null }));
+}
+
+/** `GET /findings`, as many as one page holds. */
+export async function findingsNow(): Promise<FindingsList> {
+  return (await (await SELF.fetch("http://runner.test/findings?limit=200")).json()) as FindingsList;
 }
 
 export interface TickResponse {

@@ -1,8 +1,7 @@
 /** @module Outages on a faked clock: mana-mcp or mana-auth's login down opens one finding from several personas and a probe, not one per persona, and resolves once the service answers again. */
-import { SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { FindingsList } from "../src/findings/findings";
-import { defects, diagTick, freshWorld, send, stackJson } from "./helpers";
+import { defects, diagTick, findingsNow, freshWorldOnFakeClock, stackJson } from "./helpers";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -13,15 +12,10 @@ interface WebhookMessage {
   body: { text?: string };
 }
 
-beforeEach(async () => {
-  await freshWorld();
-  vi.useFakeTimers({ toFake: ["Date"], now: START, shouldAdvanceTime: true });
-  await stackJson("/__stack/auth/clock", send("PUT", { now: null }));
-});
+beforeEach(() => freshWorldOnFakeClock(START));
 afterEach(() => vi.useRealTimers());
 
 const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
-const findingsNow = async () => (await (await SELF.fetch("http://runner.test/findings")).json()) as FindingsList;
 const messages = async () => (await stackJson<{ messages: WebhookMessage[] }>("/__stack/webhook/messages")).messages;
 const aboutFinding = (all: WebhookMessage[], id: string) => all.filter((message) => message.body.text?.endsWith(`Finding \`${id}\``));
 

@@ -4,7 +4,6 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Coordinator, coordinator } from "../src/coordinator/coordinator";
 import type { PersonaSummary } from "../src/directory/summary";
-import { userIdFor } from "./stack/auth/seed";
 import { personaStub } from "../src/persona/wake";
 import { diagTick, freshWorld, personaId, personas, send, stackJson } from "./helpers";
 import { runsOf } from "./invariants";

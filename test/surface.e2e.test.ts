@@ -1,23 +1,17 @@
 /** @module mana-mcp's tool surface and speed on a faked clock: a tool gone, a schema changed and a tool turned slow each open one finding, and each resolves once undone. */
 import { env, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { FindingsList } from "../src/findings/findings";
 import { personaStub } from "../src/persona/wake";
-import { defects, diagTick, freshWorld, personaId, send, stackJson } from "./helpers";
+import { defects, diagTick, findingsNow, freshWorldOnFakeClock, personaId } from "./helpers";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** A Monday before the digest hour; fake time stays behind real time, so the objects' alarms fire at once. */
 const START = Date.parse("2026-11-02T01:00:00.000Z");
 
-beforeEach(async () => {
-  await freshWorld();
-  vi.useFakeTimers({ toFake: ["Date"], now: START, shouldAdvanceTime: true });
-  await stackJson("/__stack/auth/clock", send("PUT", { now: null }));
-});
+beforeEach(() => freshWorldOnFakeClock(START));
 afterEach(() => vi.useRealTimers());
 
-const findingsNow = async () => (await (await SELF.fetch("http://runner.test/findings")).json()) as FindingsList;
 const ids = async () => (await findingsNow()).open.map((finding) => finding.id);
 
 /** One tick a day for `days` days (every catalog persona runs on weekdays): history for the baselines. */

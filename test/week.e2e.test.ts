@@ -1,13 +1,9 @@
 /** @module The labelled simulated week: every injected defect opens exactly one finding naming it and one message each way, the background noise opens nothing. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { freshWorld, send, stackJson } from "./helpers";
+import { freshWorldOnFakeClock } from "./helpers";
 import { runWeek, STANDING, WEEK_START } from "./scenario/week";
 
-beforeEach(async () => {
-  await freshWorld();
-  vi.useFakeTimers({ toFake: ["Date"], now: WEEK_START, shouldAdvanceTime: true });
-  await stackJson("/__stack/auth/clock", send("PUT", { now: null }));
-});
+beforeEach(() => freshWorldOnFakeClock(WEEK_START));
 afterEach(() => vi.useRealTimers());
 
 /**

@@ -5,12 +5,10 @@
  * hours between. Runs on a faked clock and reports, per defect, what opened, how many runs it took and which
  * messages went out, and every finding that no defect explains. The test asserts it; the bench prints it.
  */
-import { SELF } from "cloudflare:test";
 import { vi } from "vitest";
 import type { MessageEvent } from "../../src/alerts/message";
-import type { FindingsList } from "../../src/findings/findings";
 import type { Finding } from "../../src/findings/lifecycle";
-import { defects, diagTick, personaId, send, stackJson } from "../helpers";
+import { defects, diagTick, findingsNow, personaId, send, stackJson } from "../helpers";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -88,7 +86,6 @@ interface WebhookMessage {
   body: { text?: string };
 }
 
-const findingsNow = async () => (await (await SELF.fetch("http://runner.test/findings?limit=200")).json()) as FindingsList;
 
 /** Runs the week: ticks every two hours, every minute around the short outages; answers the report. */
 export async function runWeek(): Promise<WeekReport> {

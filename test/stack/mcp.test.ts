@@ -544,7 +544,6 @@ describe("mana-mcp stand-in: defect modes", () => {
 });
 
 describe("mana-mcp stand-in: outages, slowness, tool-surface changes and noise", () => {
-  const FAILED = (name: string) => new RegExp(`^Tool ${name.replace(".", "\\.")} failed: `);
   const outcomes = async (run: () => Promise<Json>, times: number): Promise<string[]> => {
     const seen: string[] = [];
     for (let i = 0; i < times; i++) seen.push((await run()).isError ? "fail" : "ok");
