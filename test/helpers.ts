@@ -108,13 +108,21 @@ export const gates = {
   },
 };
 
+export interface StandInUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+}
+
 export interface ClaudeStats {
   requests: number;
   received: number;
   receivedBySystem: Record<string, number>;
   byStatus: Record<string, number>;
-  log: { status: number; tools: string[]; usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number } | null; system: string }[];
-  usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
+  log: { status: number; tools: string[]; usage: StandInUsage | null; system: string }[];
+  usage: StandInUsage;
 }
 
 export const claudeStats = () => stackJson<ClaudeStats>("/__stack/claude/stats");

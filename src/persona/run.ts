@@ -348,5 +348,5 @@ function mustYield(deps: RunDeps): boolean {
 }
 
 function turnSetup(config: Config): TurnSetup {
-  return { model: config.ANTHROPIC_MODEL, maxTokens: config.MAX_OUTPUT_TOKENS, promptCaching: config.PROMPT_CACHING };
+  return { model: config.ANTHROPIC_MODEL, maxTokens: config.MAX_OUTPUT_TOKENS, promptCaching: config.PROMPT_CACHING, toolCache: config.TOOL_CACHE_TTL };
 }

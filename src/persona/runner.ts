@@ -4,7 +4,7 @@
  * and outbox in SQLite and tells the directory how it stands.
  */
 import { DurableObject } from "cloudflare:workers";
-import { totalTokens } from "../claude/usage";
+import { totalTokens, ZERO_USAGE } from "../claude/usage";
 import { type Config, loadConfig } from "../config";
 import { coordinator } from "../coordinator/coordinator";
 import type { PersonaSummary, RunView } from "../directory/summary";
@@ -106,7 +106,7 @@ export class PersonaRunner extends DurableObject<Env> {
       phase: "queued",
       attempts: 0,
       createdAt: now,
-      usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+      usage: ZERO_USAGE,
       costUsd: 0,
       error: "waiting: queued for a slot",
     });

@@ -1,9 +1,10 @@
-/** @module The run store over the first version's storage: open runs closed and delivered, migrated once; unreadable outbox bodies parked. */
+/** @module The run store: the first version's storage closed, delivered and migrated once; usage stored before 1-hour cache writes read as none; unreadable outbox bodies parked. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { INTERRUPTED } from "../claude/loop";
 import type { Env } from "../env";
 import { RunStore } from "./store";
+import { replay } from "./transcript";
 import { personaStub } from "./wake";
 
 const runner = env as unknown as Env;
@@ -17,6 +18,7 @@ const FIRST_SCHEMA = `DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS steps; DRO
   CREATE TABLE facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
 
 const persona = { userId: "u1", email: "persona.probe@mana.test", archetype: "probe", tickCadence: "daily" };
+/** As the first version stored it: before 1-hour cache writes were counted apart. */
 const usage = { input: 1200, output: 300, cacheWrite: 0, cacheRead: 0 };
 const DAY = 86_400_000;
 
@@ -64,7 +66,7 @@ describe("storage written by the first version", () => {
 
       const store = new RunStore(sql);
 
-      expect(store.header("old-open")).toMatchObject({ phase: "delivering", failure: "interrupted by the runner's storage upgrade", usage, costUsd: 0.01 });
+      expect(store.header("old-open")).toMatchObject({ phase: "delivering", failure: "interrupted by the runner's storage upgrade", usage: { ...usage, cacheWrite1h: 0 }, costUsd: 0.01 });
       expect(store.header("old-open")).not.toHaveProperty("loop");
       const [actions] = store.outbox("old-open");
       expect(actions).toMatchObject({ kind: "actions", status: "pending" });
@@ -94,6 +96,23 @@ describe("storage written by the first version", () => {
       const again = new RunStore(sql);
       expect(again.outbox("old-open")).toEqual(batches);
       expect(again.header("old-open")?.phase).toBe("delivering");
+    });
+  });
+});
+
+describe("usage stored before 1-hour cache writes were counted apart", () => {
+  it("reads as none in the run's header and in its response and rating steps, so sums stay numbers", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (_instance, state) => {
+      const store = new RunStore(state.storage.sql);
+      const header = { ...firstVersionRun("r1", { phase: "main", createdAt: 1 }), usage: { input: 5, output: 1, cacheWrite: 2, cacheRead: 3 } };
+      state.storage.sql.exec("INSERT INTO runs (run_id, phase, created_at, doc) VALUES ('r1', 'main', 1, ?)", JSON.stringify(header));
+      const response = { type: "response", content: [], stopReason: "end_turn", usage: { input: 5, output: 1, cacheWrite: 2, cacheRead: 3 } };
+      const rating = { type: "rating", text: "{}", feedback: [], dropped: [], usage: { input: 1, output: 1, cacheWrite: 0, cacheRead: 9 } };
+      state.storage.sql.exec("INSERT INTO steps VALUES ('r1', 1, 'response', ?), ('r1', 2, 'rating', ?)", JSON.stringify(response), JSON.stringify(rating));
+
+      expect(store.header("r1")?.usage).toEqual({ input: 5, output: 1, cacheWrite: 2, cacheWrite1h: 0, cacheRead: 3 });
+      expect(store.activeHeader()?.usage.cacheWrite1h).toBe(0);
+      expect(replay(store.steps("r1")).usage).toEqual({ input: 6, output: 2, cacheWrite: 2, cacheWrite1h: 0, cacheRead: 12 });
     });
   });
 });

@@ -4,7 +4,7 @@
  * document rewritten), the outbox, and a few facts. Every write is held to the platform's row limit.
  */
 import { INTERRUPTED } from "../claude/loop";
-import type { Usage } from "../claude/usage";
+import { storedUsage, type Usage } from "../claude/usage";
 import type { Cadence } from "../mana/schemas";
 import type { RunStep } from "./transcript";
 
@@ -129,7 +129,7 @@ export class RunStore {
 
   header(runId: string): RunHeader | undefined {
     const row = this.sql.exec<{ doc: string }>("SELECT doc FROM runs WHERE run_id = ?", runId).toArray()[0];
-    return row ? (JSON.parse(row.doc) as RunHeader) : undefined;
+    return row ? parseHeader(row.doc) : undefined;
   }
 
   /** The unfinished run, if any; there is at most one by construction of dispatch. */
@@ -137,14 +137,14 @@ export class RunStore {
     const row = this.sql
       .exec<{ doc: string }>("SELECT doc FROM runs WHERE phase NOT IN ('succeeded', 'failed') ORDER BY created_at LIMIT 1")
       .toArray()[0];
-    return row ? (JSON.parse(row.doc) as RunHeader) : undefined;
+    return row ? parseHeader(row.doc) : undefined;
   }
 
   recentHeaders(limit: number): RunHeader[] {
     return this.sql
       .exec<{ doc: string }>("SELECT doc FROM runs ORDER BY created_at DESC LIMIT ?", limit)
       .toArray()
-      .map((row) => JSON.parse(row.doc) as RunHeader);
+      .map((row) => parseHeader(row.doc));
   }
 
   /** Appends a step; its sequence number is the next of this run, so replay order is write order. */
@@ -162,7 +162,7 @@ export class RunStore {
     return this.sql
       .exec<{ body: string }>("SELECT body FROM steps WHERE run_id = ? ORDER BY seq", runId)
       .toArray()
-      .map((row) => JSON.parse(row.body) as RunStep);
+      .map((row) => parseStep(row.body));
   }
 
   /** When the newest run that gave up before it started ended (not one dropped by a pause or never tried). */
@@ -337,6 +337,17 @@ type LegacyRun = RunHeader & {
   };
   rating?: { feedback: unknown[] };
 };
+
+/** Usage stored before 1-hour cache writes were counted apart lacks them: read as none. */
+function parseHeader(doc: string): RunHeader {
+  const header = JSON.parse(doc) as RunHeader;
+  return { ...header, usage: storedUsage(header.usage) };
+}
+
+function parseStep(body: string): RunStep {
+  const step = JSON.parse(body) as RunStep;
+  return step.type === "response" || step.type === "rating" ? { ...step, usage: storedUsage(step.usage) } : step;
+}
 
 function byteLength(text: string): number {
   return encoder.encode(text).length;

@@ -51,7 +51,7 @@ export class Stats {
   record(entry: LogEntry): void {
     this.#requests++;
     this.#byStatus[entry.status] = (this.#byStatus[entry.status] ?? 0) + 1;
-    if (entry.usage) for (const key of USAGE_KEYS) this.#usage[key] += entry.usage[key];
+    if (entry.usage) addUsage(this.#usage, entry.usage);
     this.#log.push(entry);
     if (this.#log.length > LOG_LIMIT) this.#log.shift();
   }
@@ -62,7 +62,7 @@ export class Stats {
       receivedBySystem: { ...this.#receivedBySystem },
       requests: this.#requests,
       byStatus: { ...this.#byStatus },
-      usage: { ...this.#usage },
+      usage: { ...this.#usage, cache_creation: { ...this.#usage.cache_creation } },
       log: [...this.#log],
     };
   }
@@ -84,7 +84,19 @@ export function systemKey(text: string): string {
 }
 
 const USAGE_KEYS = ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"] as const;
+const CREATION_KEYS = ["ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"] as const;
+
+function addUsage(sum: Usage, usage: Usage): void {
+  for (const key of USAGE_KEYS) sum[key] += usage[key];
+  for (const key of CREATION_KEYS) sum.cache_creation[key] += usage.cache_creation[key];
+}
 
 function emptyUsage(): Usage {
-  return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  return {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+  };
 }

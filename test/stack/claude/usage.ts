@@ -10,6 +10,8 @@ export interface Usage {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  /** The writes by lifetime, as the real API breaks them down. */
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 const MINUTE = 60_000;
@@ -22,6 +24,7 @@ export function bill(request: MessagesRequest, cache: PromptCache, outputTokens:
     output_tokens: outputTokens,
     cache_creation_input_tokens: outcome.written,
     cache_read_input_tokens: outcome.read,
+    cache_creation: { ephemeral_5m_input_tokens: outcome.written - outcome.written1h, ephemeral_1h_input_tokens: outcome.written1h },
   };
 }
 
