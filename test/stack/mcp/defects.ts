@@ -1,5 +1,7 @@
-/** @module The mana-mcp stand-in's defect modes: sync pull-shape failures, echo exclusion, one failing tool, users without a vault. */
+/** @module The mana-mcp stand-in's defect modes: sync pull-shape failures, echo exclusion, one failing tool, users without a vault, update-blind reads, reads that differ from a write. */
 import { z } from "zod";
+import type { PullView } from "./records";
+import type { ReadBackDiffers } from "./read-back";
 import { TOOLS } from "./tools/catalog";
 
 /** The read tools that pull from mana-sync, which the pull-shape bug and echo exclusion both hit. */
@@ -27,6 +29,8 @@ export const defectsInput = z.strictObject({
   echoExclusion: z.union([z.literal(true), off]).optional(),
   failingTool: z.union([z.strictObject({ tool: toolName, reason: z.string().min(1).optional() }), off]).optional(),
   noVault: z.union([z.literal(true), z.strictObject({ userIds: z.array(z.string().min(1)).min(1) }), off]).optional(),
+  updateBlindReads: z.union([z.literal(true), off]).optional(),
+  readBackDiffers: z.union([z.strictObject({ tool: toolName, field: z.string().min(1) }), off]).optional(),
 });
 
 export interface DefectState {
@@ -35,32 +39,42 @@ export interface DefectState {
   failingTool: { tool: string; reason?: string } | null;
   /** true: every user. */
   noVault: true | { userIds: string[] } | null;
+  updateBlindReads: true | null;
+  readBackDiffers: ReadBackDiffers | null;
 }
 
 /**
  * Ways the real mana stack breaks that the runner has to survive and report, switchable per test. A call a mode
- * fails never reaches its tool; echo exclusion instead changes what reads see (see Records.withoutEchoes).
+ * fails never reaches its tool; echo exclusion and update-blind reads instead change what reads see (see PullView),
+ * readBackDiffers what a write stores (see read-back.ts).
  */
 export class McpDefects {
-  #state: DefectState = { syncPullShape: null, echoExclusion: null, failingTool: null, noVault: null };
+  #state: DefectState = { syncPullShape: null, echoExclusion: null, failingTool: null, noVault: null, updateBlindReads: null, readBackDiffers: null };
   #pushFailures = 0;
 
   set(input: z.output<typeof defectsInput>): void {
-    const { syncPullShape, echoExclusion, failingTool, noVault } = input;
+    const { syncPullShape, echoExclusion, failingTool, noVault, updateBlindReads, readBackDiffers } = input;
     if (syncPullShape !== undefined) {
       this.#state.syncPullShape = syncPullShape === true ? { tools: [...PULLING_READS] } : syncPullShape || null;
     }
     if (echoExclusion !== undefined) this.#state.echoExclusion = echoExclusion || null;
     if (failingTool !== undefined) this.#state.failingTool = failingTool || null;
     if (noVault !== undefined) this.#state.noVault = noVault || null;
+    if (updateBlindReads !== undefined) this.#state.updateBlindReads = updateBlindReads || null;
+    if (readBackDiffers !== undefined) this.#state.readBackDiffers = readBackDiffers || null;
   }
 
   state(): DefectState {
     return structuredClone(this.#state);
   }
 
-  get echoExclusion(): boolean {
-    return this.#state.echoExclusion === true;
+  /** How reads pull the data under the modes switched on. */
+  get pullView(): PullView {
+    return { echoExclusion: this.#state.echoExclusion === true, updateBlind: this.#state.updateBlindReads === true };
+  }
+
+  get readBackDiffers(): ReadBackDiffers | null {
+    return this.#state.readBackDiffers;
   }
 
   /** Why this call fails before its tool runs, in the order the real tool would hit it; undefined if it runs. */

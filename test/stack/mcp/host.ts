@@ -18,16 +18,27 @@
  *                                             → {"released": n}
  * PUT  /__stack/mcp/defects                   {"syncPullShape"?: true | {"tools": [name]}, "echoExclusion"?: true,
  *                                             "failingTool"?: {"tool": name, "reason"?: text}, "noVault"?: true |
- *                                             {"userIds": [id]}}: switches defect modes of the real stack on, null
- *                                             or false switches one off, a key left out stays → the state, as GET
+ *                                             {"userIds": [id]}, "updateBlindReads"?: true, "readBackDiffers"?:
+ *                                             {"tool": name, "field": name}}: switches defect modes of the real stack
+ *                                             on, null or false switches one off, a key left out stays → the state,
+ *                                             as GET. updateBlindReads: pulls rebuild rows from their inserts only, so
+ *                                             no update, completion, archive, resolution, pin or reorder shows.
+ *                                             readBackDiffers: that tool's writes answer what was asked, but what
+ *                                             they store (and every read shows) differs in that field: the value
+ *                                             before the write, else an altered one
  * GET  /__stack/mcp/defects                   → {"syncPullShape": {"tools": [name]} | null, "echoExclusion": true |
  *                                             null, "failingTool": {tool, reason?} | null, "noVault": true |
- *                                             {"userIds": [id]} | null}
+ *                                             {"userIds": [id]} | null, "updateBlindReads": true | null,
+ *                                             "readBackDiffers": {tool, field} | null}
  * GET  /__stack/mcp/executions                → {"executions": [{tool, userId, space, args, at}]}: every run of a
  *                                             tool handler, in order; calls refused before their tool runs (the
  *                                             restart-before and http-* faults, invalid arguments, rate limit,
  *                                             expired token, defect modes) are not in it
- * GET  /__stack/mcp/records?space=&kind=      → {"records": [stored record]} newest first
+ * GET  /__stack/mcp/records?space=&kind=      → {"records": [stored record]} newest first, as stored (no defect
+ *                                             applied). Kinds: todo, habit, note, journal, mood, augur-entry,
+ *                                             comic-story, comic-character, picture, me-image, garment, outfit. A
+ *                                             space's first session seeds what the web app already holds there
+ *                                             (test/stack/mcp/web-app.ts)
  * GET  /__stack/mcp/stats                     → {"requests", "sessionsOpened", "sessionsClosed", "toolCalls",
  *                                             "restarts", "sessionsOpen"}
  * Invalid bodies and queries answer 400 {"error": "..."} naming the field.
