@@ -25,8 +25,12 @@ const LAYOUTS = {
   "5m": { PROMPT_CACHING: "true", TOOL_CACHE_TTL: "5m" },
   "1h": { PROMPT_CACHING: "true", TOOL_CACHE_TTL: "1h" },
 };
-/** The tool surfaces offered: the stand-in's as the runner sees it (its image tool denied by default). */
-const SURFACES = { standIn: {} };
+/**
+ * The tool surfaces offered: the fourteen tools the stand-in served before it had the whole registry; the
+ * registry's 33 minus the four image tools the runner denies by default; all 33.
+ */
+const FOURTEEN = "habits.archive,habits.create,habits.list,habits.update,journal.add,mood.log,mood.recent,mood.today,notes.create,notes.search,spaces.list,todo.complete,todo.create,todo.list";
+const SURFACES = { fourteen: { TOOL_ALLOW: FOURTEEN }, default: {}, all33: { TOOL_DENY: "" } };
 /** `npm run bench -- --phases=speed,cost` runs only those phases while iterating; the recorded run runs all. */
 const PHASES = ["speed", "cost", "forty", "memory", "dispatch", "queue", "bundle"];
 const DISPATCH_SIZES = [1_000, 10_000];
@@ -133,7 +137,7 @@ async function costPhase() {
       }
     }
   }
-  const standIn = tick.standIn[DEFAULT_MODEL];
+  const standIn = tick.default[DEFAULT_MODEL];
   return {
     tickOfTen: tick,
     billedInputPerRunShared: standIn["1h"].billedInputPerRun,
@@ -141,7 +145,7 @@ async function costPhase() {
     billedInputPerRunUncached: standIn.uncached.billedInputPerRun,
     sharedPrefixSaving: round(1 - standIn["1h"].billedInputPerRun / standIn.off.billedInputPerRun, 3),
     cachedInputCostRatio: round(standIn["1h"].billedInputPerRun / standIn.uncached.billedInputPerRun, 3),
-    dollarsPerRun: Object.fromEntries(MODELS.map((model) => [model, { shared: tick.standIn[model]["1h"].dollarsPerRun, unshared: tick.standIn[model].off.dollarsPerRun, uncached: tick.standIn[model].uncached.dollarsPerRun }])),
+    dollarsPerRun: Object.fromEntries(MODELS.map((model) => [model, { shared: tick.default[model]["1h"].dollarsPerRun, unshared: tick.default[model].off.dollarsPerRun, uncached: tick.default[model].uncached.dollarsPerRun }])),
   };
 }
 
