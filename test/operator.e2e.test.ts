@@ -223,7 +223,7 @@ describe("operator safety", () => {
     const events = lines.map((line) => /"event":"(\w+)"/.exec(line)?.[1]);
     expect(events.filter((event) => event === "run_started")).toHaveLength(10);
     expect(events.filter((event) => event === "run_finished")).toHaveLength(10);
-    expect(events).toContain("outbox_attempt");
+    expect(events.filter((event) => event === "outbox_delivered").length).toBeGreaterThanOrEqual(10);
     const output = lines.join("\n");
     const secrets = [
       runner.MANA_SERVICE_KEY as string,

@@ -169,11 +169,11 @@ export class RunStore {
     return this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM steps WHERE run_id = ?", runId).one().seq ?? 0;
   }
 
+  /** The run's steps in order; reading them also tells where the next one goes. */
   steps(runId: string): RunStep[] {
-    return this.sql
-      .exec<{ body: string }>("SELECT body FROM steps WHERE run_id = ? ORDER BY seq", runId)
-      .toArray()
-      .map((row) => parseStep(row.body));
+    const rows = this.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM steps WHERE run_id = ? ORDER BY seq", runId).toArray();
+    this.#nextStep = { runId, seq: (rows.at(-1)?.seq ?? 0) + 1 };
+    return rows.map((row) => parseStep(row.body));
   }
 
   /** When the newest run that gave up before it started ended (not one dropped by a pause or never tried). */
@@ -357,7 +357,8 @@ function parseHeader(doc: string): RunHeader {
 
 function parseStep(body: string): RunStep {
   const step = JSON.parse(body) as RunStep;
-  return step.type === "response" || step.type === "rating" ? { ...step, usage: storedUsage(step.usage) } : step;
+  const stale = (step.type === "response" || step.type === "rating") && step.usage.cacheWrite1h === undefined;
+  return stale ? { ...step, usage: storedUsage(step.usage) } : step;
 }
 
 function byteLength(text: string): number {
