@@ -1,6 +1,7 @@
 /** @module What the Claude stand-in served since its reset: arrivals per system prompt, answers by status, summed usage, a bounded log. */
 import type { StopReason } from "./answer-types";
 import { systemText } from "./conversation";
+import type { BodyJson } from "./parse";
 import type { Usage } from "./usage";
 import { messagesRequest } from "./wire";
 
@@ -72,14 +73,8 @@ export class Stats {
  * The `system` key of a body read on arrival, before it is validated, so a request that fails later is counted
  * and logged under the same key as its valid siblings; "" when the body has no readable system prompt.
  */
-export function systemKey(text: string): string {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return "";
-  }
-  const system = messagesRequest.shape.system.safeParse((json as { system?: unknown } | null)?.system);
+export function systemKey(body: BodyJson): string {
+  const system = messagesRequest.shape.system.safeParse((body?.json as { system?: unknown } | null | undefined)?.system);
   return system.success ? systemText({ system: system.data }).slice(0, SYSTEM_KEY_LENGTH) : "";
 }
 

@@ -2,7 +2,7 @@
 import type { PromptCache, Segment } from "./cache";
 import { contentBlocks, systemBlocks } from "./conversation";
 import { digest } from "./hash";
-import { estimateTokens } from "./tokens";
+import { tokensOfJson } from "./tokens";
 import type { MessagesRequest } from "./wire";
 
 export interface Usage {
@@ -46,9 +46,9 @@ export function promptSegments(request: MessagesRequest): Segment[] {
   ];
   let key = digest(request.model);
   return items.map(({ block, role }) => {
-    const content = withoutCacheControl(block);
-    key = digest(`${key}\u0000${role}\u0000${JSON.stringify(content)}`);
-    return { key, tokens: estimateTokens(content), breakpoint: breakpointOf(block) !== null, ttlMs: ttlOf(block) };
+    const content = JSON.stringify(withoutCacheControl(block));
+    key = digest(`${key}\u0000${role}\u0000${content}`);
+    return { key, tokens: tokensOfJson(content), breakpoint: breakpointOf(block) !== null, ttlMs: ttlOf(block) };
   });
 }
 
