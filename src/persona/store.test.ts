@@ -1,4 +1,4 @@
-/** @module The run store: the first version's storage closed, delivered and migrated once; usage stored before 1-hour cache writes read as none; unreadable outbox bodies parked. */
+/** @module The run store: the first version's storage closed, delivered and migrated once; steps numbered and facts kept across restarts; usage stored before 1-hour cache writes read as none; unreadable outbox bodies parked. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { INTERRUPTED } from "../claude/loop";
@@ -96,6 +96,36 @@ describe("storage written by the first version", () => {
       const again = new RunStore(sql);
       expect(again.outbox("old-open")).toEqual(batches);
       expect(again.header("old-open")?.phase).toBe("delivering");
+    });
+  });
+});
+
+describe("steps and facts", () => {
+  const step = (text: string) => ({ type: "rating" as const, text, feedback: [], dropped: [], usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 } });
+
+  it("numbers a run's steps in order across a restarted object and between runs, as replay reads them", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (_instance, state) => {
+      const first = new RunStore(state.storage.sql);
+      first.appendStep("r1", step("a"));
+      first.appendStep("r2", step("x"));
+      first.appendStep("r1", step("b"));
+      const restarted = new RunStore(state.storage.sql);
+      restarted.appendStep("r1", step("c"));
+      expect(restarted.steps("r1").map((each) => (each as { text: string }).text)).toEqual(["a", "b", "c"]);
+      restarted.appendStep("r1", step("d"));
+      expect(new RunStore(state.storage.sql).steps("r1").map((each) => (each as { text: string }).text)).toEqual(["a", "b", "c", "d"]);
+    });
+  });
+
+  it("keeps facts across a restarted object, a deleted one gone", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (_instance, state) => {
+      const store = new RunStore(state.storage.sql);
+      store.setFact("lastSlot", "2026-11-24T09:00Z");
+      store.setFact("crashes", "2");
+      store.deleteFact("crashes");
+      const restarted = new RunStore(state.storage.sql);
+      expect(restarted.fact("lastSlot")).toBe("2026-11-24T09:00Z");
+      expect(restarted.fact("crashes")).toBeUndefined();
     });
   });
 });
