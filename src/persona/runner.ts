@@ -165,15 +165,17 @@ export class PersonaRunner extends DurableObject<Env> {
     }
   }
 
-  /** The persona as the directory lists it. */
+  /**
+   * The persona as the directory lists it, after every dispatch and every run: it reads the active run, the last
+   * ended one and today's, not every run kept (up to RUN_RETENTION documents to parse each time).
+   */
   summary(): PersonaSummary {
     const persona = this.knownPersona();
-    const recent = this.store.recentHeaders(200);
-    const active = recent.find((run) => !TERMINAL.has(run.phase));
-    const last = recent.find((run) => TERMINAL.has(run.phase));
+    const active = this.store.activeHeader();
+    const last = this.store.lastEndedHeader();
     const now = Date.now();
     const today = new Date(now).toISOString().slice(0, 10);
-    const todays = recent.filter((run) => new Date(run.createdAt).toISOString().startsWith(today));
+    const todays = this.store.headersSince(Date.parse(today));
     const backoff = Number(this.store.fact("loginBackoffUntil") ?? 0);
     const finishedAt = this.store.lastFinishedAt();
     const unstartedFailureAt = this.store.lastUnstartedFailureAt();

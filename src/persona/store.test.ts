@@ -1,4 +1,4 @@
-/** @module The run store: the first version's storage closed, delivered and migrated once; steps numbered and facts kept across restarts; usage stored before 1-hour cache writes read as none; unreadable outbox bodies parked. */
+/** @module The run store: the first version's storage closed, delivered and migrated once; steps numbered and facts kept across restarts; the summary's runs; usage stored before 1-hour cache writes read as none; unreadable outbox bodies parked. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { INTERRUPTED } from "../claude/loop";
@@ -126,6 +126,22 @@ describe("steps and facts", () => {
       const restarted = new RunStore(state.storage.sql);
       expect(restarted.fact("lastSlot")).toBe("2026-11-24T09:00Z");
       expect(restarted.fact("crashes")).toBeUndefined();
+    });
+  });
+});
+
+describe("the persona's summary", () => {
+  it("sums today's runs and names the last ended and the active one, however many older runs are kept", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (instance, state) => {
+      const store = new RunStore(state.storage.sql);
+      const now = Date.now();
+      const header = (runId: string, createdAt: number, phase: string, costUsd: number) =>
+        ({ ...firstVersionRun(runId, { phase, createdAt }), usage: { input: 100, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 }, costUsd }) as never;
+      for (let day = 1; day <= 40; day++) store.saveHeader(header(`old-${day}`, now - day * DAY, "succeeded", 1));
+      store.saveHeader(header("today-ended", now, "failed", 0.25));
+      store.saveHeader(header("today-active", now + 1, "main", 0.5));
+      const summary = (instance as unknown as { summary(): { costTodayUsd: number; tokensToday: number; lastRun?: { runId: string }; activeRun?: { runId: string } } }).summary();
+      expect(summary).toMatchObject({ costTodayUsd: 0.75, tokensToday: 200, lastRun: { runId: "today-ended" }, activeRun: { runId: "today-active" } });
     });
   });
 });

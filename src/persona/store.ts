@@ -151,6 +151,22 @@ export class RunStore {
     return row ? parseHeader(row.doc) : undefined;
   }
 
+  /** The newest run that has ended. */
+  lastEndedHeader(): RunHeader | undefined {
+    const row = this.sql
+      .exec<{ doc: string }>("SELECT doc FROM runs WHERE phase IN ('succeeded', 'failed') ORDER BY created_at DESC LIMIT 1")
+      .toArray()[0];
+    return row ? parseHeader(row.doc) : undefined;
+  }
+
+  /** Runs created at or after `since`, newest first. */
+  headersSince(since: number): RunHeader[] {
+    return this.sql
+      .exec<{ doc: string }>("SELECT doc FROM runs WHERE created_at >= ? ORDER BY created_at DESC", since)
+      .toArray()
+      .map((row) => parseHeader(row.doc));
+  }
+
   recentHeaders(limit: number): RunHeader[] {
     return this.sql
       .exec<{ doc: string }>("SELECT doc FROM runs ORDER BY created_at DESC LIMIT ?", limit)
