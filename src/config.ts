@@ -43,8 +43,8 @@ const schema = z.object({
   MANA_SERVICE_KEY: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: optionalUrl,
-  // Sonnet 4.6 caches prompts from 1,024 tokens; Haiku 4.5 only from 4,096, which a persona's tools and system
-  // prompt (~2,600) never reach (README: "Choosing the model").
+  // Sonnet 4.6 caches prompts from 1,024 tokens, Haiku 4.5 and Opus 4.6 from 4,096, which the registry's tools
+  // alone pass (README: "Choosing the model").
   ANTHROPIC_MODEL: z.string().min(1).default("claude-sonnet-4-6"),
   PERSONA_SEED_SECRET: z.string().min(1).default(DEV_SEED_SECRET),
   PERSONA_CONCURRENCY: int(2, 1, 500),
