@@ -75,8 +75,22 @@ const schema = z.object({
   TOOL_DENY: list(DEFAULT_TOOL_DENY),
   FINDING_WINDOW_HOURS: int(24, 1, 24 * 7),
   FINDING_RECOVERY_MINUTES: int(30, 1, 7 * 24 * 60),
+  FINDING_REOPEN_HOURS: int(6, 0, 7 * 24),
   FINDING_MIN_EVIDENCE: int(5, 1, 1_000),
-  FINDING_ERROR_SHARE: decimal(0.5, 0.01, 1),
+  FINDING_MIN_RUNS: int(2, 1, 100),
+  FINDING_WINDOW_CALLS: int(20, 5, 1_000),
+  FINDING_BASELINE_SHARE: decimal(0.02, 0, 0.5),
+  FINDING_OPEN_MARGIN: decimal(0.1, 0.01, 0.9),
+  FINDING_CLEAR_MARGIN: decimal(0.05, 0, 0.9),
+  FINDING_OUTLIER_MARGIN: decimal(0.3, 0.05, 0.95),
+  FINDING_MISUSE_SHARE: decimal(0.2, 0.01, 1),
+  FINDING_MISUSE_ALERTS: z.enum(["digest", "alert"]).default("digest"),
+  FINDING_SLOW_FACTOR: decimal(3, 1.1, 100),
+  FINDING_SLOW_MIN_INCREASE_MS: int(500, 1, 600_000),
+  FINDING_SLOW_ABSOLUTE_MS: int(8_000, 100, 600_000),
+  FINDING_OUTAGE_MINUTES: int(15, 1, 24 * 60),
+  FINDING_ATTRIBUTION_MINUTES: int(60, 0, 7 * 24 * 60),
+  FINDING_SURFACE_SETTLE_HOURS: int(24, 1, 30 * 24),
   FINDING_RATING_DROP: decimal(1, 0.1, 4),
   FINDING_MIN_RATINGS: int(3, 1, 1_000),
   FINDING_SETUP_FAILURES: int(2, 1, 100),
@@ -117,6 +131,9 @@ export function parseConfig(env: object): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  if (parsed.data.FINDING_CLEAR_MARGIN >= parsed.data.FINDING_OPEN_MARGIN) {
+    throw new ConfigError("invalid configuration: FINDING_CLEAR_MARGIN must be smaller than FINDING_OPEN_MARGIN, or an open finding could never clear while it still holds");
   }
   const deployed = !LOCAL_ENVIRONMENTS.has(parsed.data.ENVIRONMENT);
   const config = { ...parsed.data, deployed };

@@ -3,7 +3,6 @@
  * The Worker: HTTP routes, the cron tick, and the Durable Object classes.
  */
 import { loadConfig } from "./config";
-import type { Env } from "./env";
 import { createApp } from "./http/app";
 import { createLogger } from "./log";
 import { runTick } from "./tick/tick";

@@ -2,7 +2,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import runner from "../src/index";
 import { stackFetch } from "./stack/index";
-import type { StackEnv } from "./stack/env";
 
 export { PersonaRunner, Coordinator, DispatchShard, Directory, Findings } from "../src/index";
 export { AuthStore, McpHost, ClaudeHost, WebhookReceiver } from "./stack/index";

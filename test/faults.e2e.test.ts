@@ -2,13 +2,12 @@
 import { abortAllDurableObjects, createScheduledController, env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { coordinator } from "../src/coordinator/coordinator";
-import type { Env } from "../src/env";
 import worker from "../src/index";
 import { personaStub } from "../src/persona/wake";
 import { claudeFaults, claudeStats, diagTick, executions, freshWorld, gates, personaId, personas, rows, send, stackJson } from "./helpers";
 import { expectExactlyOnce, runsOf } from "./invariants";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 const anna = personas.find((p) => p.name === "Anna") as (typeof personas)[number];
 const annaMatch = anna.systemPrompt.slice(0, 40);
 
@@ -305,7 +304,7 @@ describe("fault matrix: platform", () => {
 });
 
 function stack(path: string, init: RequestInit) {
-  return (env as unknown as { STACK: Fetcher }).STACK.fetch(`http://stack.test${path}`, init);
+  return env.STACK.fetch(`http://stack.test${path}`, init);
 }
 
 /** Asserts every persona's calls landed exactly once, then gives the calls of all runs whose error matches. */

@@ -1,7 +1,6 @@
 /** @module Findings end to end on a faked clock: a healthy day opens none; each stand-in defect opens its finding, resolves, alerts once each way. */
 import { env, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Env } from "../src/env";
 import type { FindingsList } from "../src/findings/findings";
 import type { Finding } from "../src/findings/lifecycle";
 import type { RunDetail } from "../src/persona/runner";
@@ -9,7 +8,7 @@ import { personaStub } from "../src/persona/wake";
 import { diagTick, freshWorld, personaId, send, stackJson } from "./helpers";
 import { runsOf } from "./invariants";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /**
@@ -55,13 +54,32 @@ async function messageWith(text: string): Promise<WebhookMessage[]> {
   }
 }
 
+/** The messages about one finding: each names its finding's id on its last line. */
+const aboutFinding = (all: WebhookMessage[], id: string) => all.filter((message) => message.body.text?.endsWith(`Finding \`${id}\``));
+
 /** Exactly one message when the finding opened, with its evidence and an example run, and one when it resolved. */
-async function expectOneAlertEachWay(title: string): Promise<void> {
-  const all = await messageWith(`Finding resolved:* ${title}`);
-  const opened = about(all, `Finding opened:* ${title}`);
-  expect(opened, `open messages for ${title}`).toHaveLength(1);
+async function expectOneAlertEachWay(id: string): Promise<void> {
+  const resolved = (message: WebhookMessage) => message.body.text?.includes("Finding resolved:*") === true;
+  let all = await messages();
+  for (let count = all.length; !aboutFinding(all, id).some(resolved); count++) {
+    if (count > 200) throw new Error(`no resolve message for ${id}`);
+    all = await received(count + 1);
+  }
+  const mine = aboutFinding(all, id);
+  const opened = mine.filter((message) => message.body.text?.includes("Finding opened:*"));
+  expect(opened, `open messages for ${id}`).toHaveLength(1);
   expect(opened[0]?.body.text).toMatch(/<http:\/\/runner\.test\/runs\/\w+\/[^|]+\|persona\.\w+@mana\.test at /);
-  expect(about(all, `Finding resolved:* ${title}`), `resolve messages for ${title}`).toHaveLength(1);
+  expect(mine.filter(resolved), `resolve messages for ${id}`).toHaveLength(1);
+  expect(mine, `messages about ${id}`).toHaveLength(2);
+}
+
+/** Runs `name` until the open finding starts clearing (its condition no longer holds). */
+async function runUntilClearing(name: string, id: string, maxRuns = 8): Promise<void> {
+  for (let i = 0; i < maxRuns; i++) {
+    if ((await openFinding(id))?.clearSince !== undefined) return;
+    await runNow(name);
+  }
+  throw new Error(`${id} did not start clearing within ${maxRuns} runs of ${name}`);
 }
 
 /** Runs one persona now, a minute after the last (one manual run per minute is the rule), and waits for it. */
@@ -86,15 +104,6 @@ async function runUntilOpen(name: string, id: string, maxRuns = 8): Promise<{ fi
     if (finding) return { finding, runs };
   }
   throw new Error(`${id} did not open within ${maxRuns} runs of ${name}`);
-}
-
-/** Runs `name` until the finding's condition has cleared (how many runs that takes depends on how often it calls the tool). */
-async function runUntilClearing(name: string, id: string, maxRuns = 8): Promise<void> {
-  for (let i = 0; i < maxRuns; i++) {
-    await runNow(name);
-    if ((await openFinding(id))?.clearSince !== undefined) return;
-  }
-  throw new Error(`${id} did not clear within ${maxRuns} runs of ${name}`);
 }
 
 /** Once the condition has cleared, the next tick after the recovery period resolves the finding. */
@@ -150,8 +159,8 @@ describe("each defect mode of the stand-in opens its finding", () => {
     await diagTick();
     await mcpDefects({ failingTool: { tool: "notes.create" } });
     const { finding, runs } = await runUntilOpen("Kai", "tool-failing:notes.create");
-    // Within one run of enough evidence: once three calls failed, the newest calls are mostly failures.
-    expect(failedCalls(runs.slice(0, -1), "notes.create")).toBeLessThan(3);
+    // Within one run of enough evidence: four failed calls in a row open it (Kai creates one note a run that day).
+    expect(failedCalls(runs.slice(0, -1), "notes.create")).toBeLessThan(4);
     expect(finding.verdict.signatures).toEqual([
       { signature: "Tool notes.create failed: mana-sync push failed: row <uuid> rejected at <time> (HTTP 500, request <n>)", count: failedCalls(runs, "notes.create") },
     ]);
@@ -164,53 +173,64 @@ describe("each defect mode of the stand-in opens its finding", () => {
 
     const [opened] = about(await received(1), "Finding opened:* notes.create is failing");
     expect(opened?.body.text).toContain(finding.verdict.summary);
-    expect(opened?.body.text).toContain("`Tool notes.create failed: mana-sync push failed: row <uuid>");
+    expect(opened?.body.text).toContain("`Tool notes.create failed: mana-sync push failed: row &lt;uuid&gt;");
     expect(opened?.body.text).toContain(`<http://runner.test/runs/${example?.userId}/`);
 
     await runNow("Kai");
     await mcpDefects({ failingTool: null });
     await runUntilClearing("Kai", "tool-failing:notes.create");
     const resolved = await resolveAfterRecovery("tool-failing:notes.create");
-    await expectOneAlertEachWay("notes.create is failing");
+    await expectOneAlertEachWay("tool-failing:notes.create");
     expect(resolved.occurrence).toBe(1);
   });
 
-  it("read tools failing on the sync pull shape: 'tool failing' for the read tools, and verification's reads fail", async () => {
+  it("read tools failing on the sync pull shape: one finding for the shared cause, naming the read tools; verification's reads fail", async () => {
     await mcpDefects({ syncPullShape: true });
     await diagTick();
-    const finding = await openFinding("tool-failing:notes.search");
+    const { open } = await findingsNow();
+    expect(open, "one finding for one cause").toHaveLength(1);
+    const finding = open[0];
+    expect(finding?.kind).toBe("tool-failing");
+    expect(finding?.verdict.title).toMatch(/ fail alike$/);
+    expect(finding?.verdict.tools).toEqual(expect.arrayContaining(["notes.search", "todo.list"]));
     await expectOnTopOfStatusPage(finding);
-    expect(finding?.verdict.signatures[0]?.signature).toBe("Tool notes.search failed: undefined is not an object (evaluating '(await pullAll(…)).changes.filter')");
+    expect(finding?.verdict.signatures[0]?.signature).toMatch(/^Tool [\w.]+ failed: undefined is not an object \(evaluating '\(await pullAll\(…\)\)\.changes\.filter'\)$/);
     const [run] = await runsOf(await personaId("Kai"));
     expect(run?.transcript.verification.flatMap((step) => step.checks.map((check) => check.status))).toContain("read failed");
 
     await mcpDefects({ syncPullShape: null });
-    vi.setSystemTime(START + 25 * HOUR);
-    await diagTick();
-    await resolveAfterRecovery("tool-failing:notes.search");
-    await expectOneAlertEachWay("notes.search is failing");
+    // Clearing needs the failed tools called again; habits.list, the rarest, may take the personas more than a day.
+    for (let day = 1; day <= 5 && (await openFinding(finding?.id ?? ""))?.clearSince === undefined; day++) {
+      vi.setSystemTime(START + day * 25 * HOUR);
+      await diagTick();
+    }
+    await resolveAfterRecovery(finding?.id ?? "");
+    await expectOneAlertEachWay(finding?.id ?? "");
   });
 
-  it("writes that answer ok but never appear in reads: 'write not visible'", async () => {
+  it("writes that answer ok but never appear in reads: one 'write not visible' for every write tool it hits", async () => {
     await mcpDefects({ echoExclusion: true });
     await diagTick();
-    const finding = await openFinding("write-not-visible:notes.create");
+    const { open } = await findingsNow();
+    expect(open, "one finding for one cause").toHaveLength(1);
+    const finding = open[0];
+    expect(finding?.kind).toBe("write-not-visible");
+    expect(finding?.verdict.tools).toEqual(expect.arrayContaining(["notes.create"]));
     await expectOnTopOfStatusPage(finding);
-    expect(finding?.verdict.summary).toMatch(/^\d+ of the last \d+ writes of notes\.create that answered ok were missing or different when read back$/);
     expect(finding?.verdict.signatures[0]?.signature).toMatch(/^missing: no entity with id <uuid> in the read$/);
 
     await mcpDefects({ echoExclusion: null });
     vi.setSystemTime(START + 25 * HOUR);
     await diagTick();
-    await resolveAfterRecovery("write-not-visible:notes.create");
-    await expectOneAlertEachWay("notes.create writes are not visible in reads");
+    await resolveAfterRecovery(finding?.id ?? "");
+    await expectOneAlertEachWay(finding?.id ?? "");
   });
 
   it("a persona without an encryption vault: a finding for that persona, none for the tools the others use fine", async () => {
-    // A day on which everyone's calls work, then Anna loses her vault: her calls fail where the others' worked.
-    await diagTick();
     const anna = await personaId("Anna");
     await mcpDefects({ noVault: { userIds: [anna] } });
+    await diagTick();
+    expect((await findingsNow()).open, "one run never opens a finding on its own").toEqual([]);
     await runNow("Anna");
     const { open } = await findingsNow();
     expect(open.map((finding) => finding.id)).toEqual([`persona-tools-failing:${anna}`]);
@@ -219,9 +239,9 @@ describe("each defect mode of the stand-in opens its finding", () => {
     expect(open[0]?.verdict.signatures[0]?.signature).toMatch(/encryption-vault\/key failed: HTTP 404 — \{"error":"vault not initialised"/);
 
     await mcpDefects({ noVault: null });
-    await runNow("Anna");
+    await runUntilClearing("Anna", `persona-tools-failing:${anna}`);
     await resolveAfterRecovery(`persona-tools-failing:${anna}`);
-    await expectOneAlertEachWay("persona.anna@mana.test's calls are failing");
+    await expectOneAlertEachWay(`persona-tools-failing:${anna}`);
   });
 
   it("personas rating one module lower from a given day on: 'rating dropped', last day against the trailing week", { timeout: 120_000 }, async () => {
@@ -243,39 +263,53 @@ describe("each defect mode of the stand-in opens its finding", () => {
     vi.setSystemTime(START + 8 * 25 * HOUR);
     await diagTick();
     await resolveAfterRecovery("rating-drop:notes");
-    await expectOneAlertEachWay("notes ratings dropped");
+    await expectOneAlertEachWay("rating-drop:notes");
   });
 
-  it("a persona failing before its run starts: 'setup failing' with the stage and the reason", async () => {
+  it("a persona failing before its run starts while the others' runs start: 'setup failing' with the stage and the reason", async () => {
     await diagTick();
     await stackJson("/__stack/auth/faults", send("POST", { route: "login", status: 403, times: 2 }));
-    const { finding } = await runUntilOpen("Anna", `setup-failing:${await personaId("Anna")}`, 2);
+    for (let i = 0; i < 2; i++) await runNow("Anna");
+    const id = `setup-failing:${await personaId("Anna")}`;
+    expect(await openFinding(id), "nobody else has started since: not yet an outlier").toBeUndefined();
+    await runNow("Ben");
+    expect(await openFinding(id)).toBeUndefined();
+    await runNow("Tom");
+    const finding = await openFinding(id);
+    if (!finding) throw new Error(`${id} did not open once two other personas' runs started`);
     expect(finding.verdict.signatures).toEqual([{ signature: "login: login failed: 403 EMAIL_NOT_VERIFIED", count: 2 }]);
     await expectOnTopOfStatusPage(finding);
     await runNow("Anna");
     await resolveAfterRecovery(finding.id);
-    await expectOneAlertEachWay("persona.anna@mana.test fails before its runs start");
+    await expectOneAlertEachWay(finding.id);
   });
 });
 
 describe("acknowledging a finding", () => {
-  it("mutes it until it resolves: the open message still waiting is not sent, the resolution is", async () => {
-    await stackJson("/__stack/webhook/mode", send("PUT", { mode: "hang" }));
+  it("mutes it until it resolves: its waiting 'opened' message is never sent, the resolution is", async () => {
+    await stackJson("/__stack/webhook/mode", send("PUT", { mode: "fail", status: 500 }));
     await diagTick();
     await mcpDefects({ failingTool: { tool: "notes.create" } });
     const { finding } = await runUntilOpen("Kai", "tool-failing:notes.create");
-    await received(1);
+    const failedAttempts = (await received(1)).length;
     const ack = await SELF.fetch(`http://runner.test/findings/${encodeURIComponent(finding.id)}/ack`, { method: "POST" });
     expect(ack.status).toBe(200);
     expect(await ack.json()).toMatchObject({ id: finding.id, ackedAt: expect.any(Number) });
+    // The webhook answers again and the message's backoff is long over: an unmuted message would go out now.
     await stackJson("/__stack/webhook/mode", send("PUT", { mode: "ok" }));
+    advance(HOUR);
+    await diagTick();
     await runNow("Kai");
     await mcpDefects({ failingTool: null });
     await runUntilClearing("Kai", finding.id);
     await resolveAfterRecovery(finding.id);
-    // The one attempt that was under way when it was acknowledged, and the resolution: nothing in between.
-    await expectOneAlertEachWay("notes.create is failing");
+    const all = await messageWith("Finding resolved:* notes.create is failing");
+    const afterAck = all.slice(failedAttempts);
+    expect(afterAck.map((message) => message.body.text?.split("\n")[0])).toEqual([expect.stringMatching(/^:white_check_mark: \*Finding resolved:\* notes.create is failing \(open since 2026-11-04 00:\d\d UTC\)$/)]);
     expect((await findingsNow()).alerts.pending).toBe(0);
     expect((await SELF.fetch("http://runner.test/findings/tool-failing:nothing/ack", { method: "POST" })).status).toBe(404);
+    const bad = await SELF.fetch("http://runner.test/findings?limit=0&offset=x");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: expect.stringMatching(/^limit: .*; offset: /) });
   });
 });

@@ -1,9 +1,10 @@
 /** @module Shared e2e helpers: fresh storage and a seeded stand-in on a fixed clock, diag ticks, stored rows, executions and hold gates. */
 import { env, reset, SELF } from "cloudflare:test";
 import catalog from "./stack/catalog.json";
+import type { RunHeader } from "../src/persona/store";
 import { userIdFor } from "./stack/auth/seed";
 
-export const stack = (env as unknown as { STACK: Fetcher }).STACK;
+export const stack = env.STACK;
 
 /** A Tuesday, so every persona's cadence allows it to be due. */
 export const WEEKDAY = "2026-11-24T09:00:00.000Z";
@@ -89,6 +90,15 @@ export async function personaId(name: string): Promise<string> {
   return userIdFor(persona.email);
 }
 
+type DefectState = Record<string, unknown>;
+
+/** Switches the stand-ins' defect modes (README, "Defect modes"): the keys given are set, each answers its whole state. */
+export const defects = {
+  mcp: (body: DefectState) => stackJson<DefectState>("/__stack/mcp/defects", send("PUT", body)),
+  claude: (body: DefectState) => stackJson<DefectState>("/__stack/claude/defects", send("PUT", body)),
+  auth: (body: DefectState) => stackJson<DefectState>("/__stack/auth/defects", send("PUT", body)),
+};
+
 export async function claudeFaults(faults: unknown[], match?: string): Promise<void> {
   await stackJson("/__stack/claude/faults", send("POST", { faults, ...(match ? { match } : {}) }));
 }
@@ -126,3 +136,21 @@ export interface ClaudeStats {
 }
 
 export const claudeStats = () => stackJson<ClaudeStats>("/__stack/claude/stats");
+
+/** A run of `userId` that succeeded a second after `at`, for tests that fill a persona's store directly. */
+export function finishedRun(runId: string, userId: string, at: number): RunHeader {
+  return {
+    runId,
+    tickId: runId,
+    slot: "2026-11-01T00:00Z",
+    manual: false,
+    persona: { userId, email: "probe@mana.test", archetype: "probe", systemPrompt: "probe", moduleMix: {}, tickCadence: "daily" },
+    phase: "succeeded",
+    attempts: 1,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: at + 1_000,
+    usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
+    costUsd: 0,
+  } as RunHeader;
+}

@@ -3,7 +3,6 @@ import { createScheduledController, env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { createApp } from "../src/http/app";
-import type { Env } from "../src/env";
 import { personaStub } from "../src/persona/wake";
 import { READ_TOOLS } from "../src/verify/table";
 import { claudeFaults, claudeStats, diagTick, executions, freshWorld, gates, personaId, personas, rows, SATURDAY, send, stackJson, WEDNESDAY } from "./helpers";
@@ -44,7 +43,7 @@ describe("a tick against the stand-in stack", () => {
     // mana-auth still lists Anna as due: only the runner's own cooldown keeps her from running every minute.
     const due = await stackJson<{ personas: { userId: string }[] }>("/api/v1/internal/personas/due", { headers: { "x-service-key": "dev-service-key" } });
     expect(due.personas.map((p) => p.userId)).toContain(annaId);
-    const runner = env as unknown as Env;
+    const runner: Env = env;
     const later = Date.now() + 120_000;
     await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "* * * * *" }), runner);
     const status = (await (await SELF.fetch("http://runner.test/personas")).json()) as { personas: { userId: string; lastRun?: { runId: string } }[] };
@@ -109,7 +108,7 @@ describe("the cron and the switches", () => {
   it("dispatches through the scheduled handler and returns before the runs finish", async () => {
     // The first two model requests (one per concurrency slot) hang until released: the handler must return anyway.
     await gates.claude.hold(2);
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env as unknown as Env);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env);
     expect((await gates.claude.held(2)).held).toBe(2);
     const ids = await Promise.all(personas.map((persona) => personaId(persona.name)));
     const runs = (await Promise.all(ids.map(runsOf))).map(([run]) => run);

@@ -4,13 +4,12 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Coordinator, coordinator } from "../src/coordinator/coordinator";
 import type { PersonaSummary } from "../src/directory/summary";
-import type { Env } from "../src/env";
 import { userIdFor } from "./stack/auth/seed";
 import { personaStub } from "../src/persona/wake";
 import { diagTick, freshWorld, personaId, personas, send, stackJson } from "./helpers";
 import { runsOf } from "./invariants";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 
 beforeEach(() => freshWorld());
 

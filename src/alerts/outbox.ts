@@ -1,7 +1,8 @@
 /**
  * @module
- * Alert messages waiting for the webhook, each under an id that makes a retry the same message: a finding's
- * id, occurrence and event, or the digest's day. Nothing is sent twice by design, and nothing is dropped silently.
+ * Alert messages waiting for the webhook, each under an id that makes a retry the same message: a finding's id,
+ * occurrence and event, a surface change's time, or the digest's day. Messages of one finding leave in the order
+ * they were queued; nothing is sent twice by design, and nothing is dropped silently.
  */
 import { backoffMs } from "../net/http";
 
@@ -13,47 +14,76 @@ export interface Alert {
   id: string;
   findingId?: string;
   body: unknown;
+  /** The message in one line, for when several go out as one. */
+  line: string;
   attempts: number;
   nextAt: number;
   createdAt: number;
 }
+
+type Row = { id: string; finding_id: string | null; body: string; line: string | null; attempts: number; next_at: number; created_at: number };
 
 export class AlertOutbox {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, finding_id TEXT, body TEXT NOT NULL, status TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, created_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS alerts_due ON alerts (status, next_at);`);
+    const columns = new Set(sql.exec<{ name: string }>("PRAGMA table_info(alerts)").toArray().map((row) => row.name));
+    if (!columns.has("line")) sql.exec("ALTER TABLE alerts ADD COLUMN line TEXT");
+    sql.exec("CREATE INDEX IF NOT EXISTS alerts_by_finding ON alerts (finding_id, status)");
   }
 
   /** False when a message with this id was queued before: the same event never becomes a second message. */
-  enqueue(id: string, findingId: string | undefined, body: unknown, now: number): boolean {
+  enqueue(id: string, findingId: string | undefined, body: unknown, line: string, now: number): boolean {
     return (
       this.sql.exec(
-        "INSERT OR IGNORE INTO alerts (id, finding_id, body, status, next_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?)",
+        "INSERT OR IGNORE INTO alerts (id, finding_id, body, line, status, next_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
         id,
         findingId ?? null,
         JSON.stringify(body),
+        line,
         now,
         now,
       ).rowsWritten > 0
     );
   }
 
-  due(now: number): Alert[] {
+  /** Ids of a finding's messages still waiting, oldest first. */
+  pendingFor(findingId: string): string[] {
     return this.sql
-      .exec<{ id: string; finding_id: string | null; body: string; attempts: number; next_at: number; created_at: number }>(
-        "SELECT * FROM alerts WHERE status = 'pending' AND next_at <= ? ORDER BY created_at",
-        now,
-      )
+      .exec<{ id: string }>("SELECT id FROM alerts WHERE finding_id = ? AND status = 'pending' ORDER BY created_at, rowid", findingId)
       .toArray()
-      .map((row) => ({
-        id: row.id,
-        ...(row.finding_id ? { findingId: row.finding_id } : {}),
-        body: JSON.parse(row.body) as unknown,
-        attempts: row.attempts,
-        nextAt: row.next_at,
-        createdAt: row.created_at,
-      }));
+      .map((row) => row.id);
+  }
+
+  /** A waiting message a later one replaces (an "opened" that a "resolved" will now tell together): never sent. */
+  supersede(id: string): void {
+    this.sql.exec("UPDATE alerts SET status = 'superseded' WHERE id = ? AND status = 'pending'", id);
+  }
+
+  /**
+   * Due messages in the order they were queued, at most `limit`; a message waits while an older one of the same
+   * finding is still pending (backing off), so a "resolved" never overtakes its "opened".
+   */
+  due(now: number, limit: number): Alert[] {
+    const rows = this.sql
+      .exec<Row>(
+        `SELECT * FROM alerts a WHERE status = 'pending' AND next_at <= ? AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.finding_id = a.finding_id
+           AND b.status = 'pending' AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.rowid < a.rowid)))
+         ORDER BY created_at, rowid LIMIT ?`,
+        now,
+        limit,
+      )
+      .toArray();
+    return rows.map((row) => ({
+      id: row.id,
+      ...(row.finding_id ? { findingId: row.finding_id } : {}),
+      body: JSON.parse(row.body) as unknown,
+      line: row.line ?? "",
+      attempts: row.attempts,
+      nextAt: row.next_at,
+      createdAt: row.created_at,
+    }));
   }
 
   /** Still waiting and due: a pass that read its list a while ago checks again right before sending. */
@@ -66,7 +96,7 @@ export class AlertOutbox {
   }
 
   /** Another attempt later, with backoff and jitter; after a day of failures the message is parked. */
-  failed(alert: Alert, error: string, now: number): void {
+  failed(alert: Pick<Alert, "id" | "attempts" | "createdAt">, error: string, now: number): void {
     const attempts = alert.attempts + 1;
     const dead = now - alert.createdAt >= GIVE_UP_MS;
     this.sql.exec(
@@ -80,9 +110,9 @@ export class AlertOutbox {
     );
   }
 
-  /** An acknowledged finding's message that has not gone out yet stays unsent. */
+  /** An acknowledged finding's waiting "opened" or "reopened" message is never sent; its "resolved" will be. */
   mute(findingId: string): void {
-    this.sql.exec("UPDATE alerts SET status = 'muted' WHERE finding_id = ? AND status = 'pending' AND id LIKE '%#opened'", findingId);
+    this.sql.exec("UPDATE alerts SET status = 'muted' WHERE finding_id = ? AND status = 'pending' AND (id LIKE '%#opened' OR id LIKE '%#reopened')", findingId);
   }
 
   nextAt(): number | undefined {

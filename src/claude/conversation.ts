@@ -5,6 +5,7 @@
  */
 import type { ContentBlockParam, MessageParam, StopReason, Tool, ToolResultBlockParam, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
 import { ACTION_BATCH_MAX } from "../mana/schemas";
+import type { SurfaceEntry } from "../mcp/fingerprint";
 import { addUsage, type Usage, ZERO_USAGE } from "./usage";
 
 /** One tool call as the run records it; becomes an action row and a transcript entry. */
@@ -30,8 +31,20 @@ export interface LeftOutTool {
 }
 
 export type TurnStep =
-  /** The brief and the tools offered; fixed for the whole run, so the cached prefix never changes. */
-  | { type: "start"; system: string; prompt: string; tools: Tool[]; names: [api: string, mcp: string][]; leftOut: LeftOutTool[] }
+  /**
+   * The brief and the tools offered; fixed for the whole run, so the cached prefix never changes. `surface` is
+   * every tool mana-mcp listed with its schema's fingerprint, `schemas` those schemas this persona had not reported.
+   */
+  | {
+      type: "start";
+      system: string;
+      prompt: string;
+      tools: Tool[];
+      names: [api: string, mcp: string][];
+      leftOut: LeftOutTool[];
+      surface?: SurfaceEntry[];
+      schemas?: Record<string, unknown>;
+    }
   /** A model answer as kept: cut-off tool calls dropped (`cut` says which), oversized inputs refused. */
   | { type: "response"; content: ContentBlockParam[]; stopReason: StopReason | null; usage: Usage; cut?: string; refused?: Record<string, string> }
   /** A tool call about to be sent to mana-mcp; if no result follows, it may have run and is never resent. */
@@ -44,6 +57,8 @@ export interface Conversation {
   tools: Tool[];
   names: [api: string, mcp: string][];
   leftOut: LeftOutTool[];
+  surface: SurfaceEntry[];
+  schemas: Record<string, unknown>;
   messages: MessageParam[];
   turns: number;
   usage: Usage;
@@ -58,14 +73,14 @@ export interface Conversation {
 }
 
 export function emptyConversation(): Conversation {
-  return { system: "", tools: [], names: [], leftOut: [], messages: [], turns: 0, usage: ZERO_USAGE, actions: [], pendingResults: [], refused: {} };
+  return { system: "", tools: [], names: [], leftOut: [], surface: [], schemas: {}, messages: [], turns: 0, usage: ZERO_USAGE, actions: [], pendingResults: [], refused: {} };
 }
 
 /** Applies one step in place: the same function live and on replay, so a resumed run is the run it was. */
 export function applyTurnStep(state: Conversation, step: TurnStep): void {
   switch (step.type) {
     case "start":
-      Object.assign(state, { system: step.system, tools: step.tools, names: step.names, leftOut: step.leftOut });
+      Object.assign(state, { system: step.system, tools: step.tools, names: step.names, leftOut: step.leftOut, surface: step.surface ?? [], schemas: step.schemas ?? {} });
       state.messages = [{ role: "user", content: step.prompt }];
       return;
     case "response":

@@ -6,7 +6,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../config";
-import type { Env } from "../env";
 import { createLogger } from "../log";
 import { wakePersona } from "../persona/wake";
 import { type Sample, SampleStore } from "../metrics";

@@ -1,11 +1,10 @@
 /** @module The persona directory's writes: newer summaries win, a summary that only got older-looking writes nothing. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Env } from "../env";
 import { Directory } from "./directory";
 import type { PersonaSummary } from "./summary";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 const summary = (updatedAt: number, costTodayUsd = 0.02): PersonaSummary => ({
   userId: "u1",
   email: "persona.probe@mana.test",

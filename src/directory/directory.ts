@@ -4,7 +4,6 @@
  * fan-out and by the persona's own outbox), read by pages and the JSON API in one query per page.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
 import type { PersonaSummary } from "./summary";
 
 export type DirectorySort = "lastRun" | "outcome" | "email";

@@ -1,28 +1,38 @@
 /**
  * @module
- * The evidence findings are judged on, in bounded SQLite tables: the newest outcomes per tool, write check and
- * persona, ratings in hourly and daily buckets, and per-day run counts for the digest. Nothing grows with runs.
+ * The evidence findings are judged on, in bounded SQLite tables: the newest calls per tool (with origin and
+ * latency), hourly per-tool counts and latency histograms for baselines, write checks, run starts and setup
+ * failures, service probes, per-persona runs, ratings in hourly and daily buckets, and per-day run counts.
+ * Nothing grows with runs: rings per subject, hours and days pruned by age.
  */
 import type { RunEvidence } from "./evidence";
-import type { Outcome, PersonaRun, RatingPair, RatingWindow } from "./rules";
+import type { Call, PersonaRun, RatingPair, RatingWindow, SetupAttempt } from "./rules";
+import { APP_ORIGINS } from "./rules";
+import { MODEL_ORIGINS } from "./classify";
+import { type Histogram, histogramOf, mergeHistograms } from "./stats";
 import { signatureOf } from "./signature";
+import type { Outcome } from "./verdict";
 
-const DAY = 24 * 3_600_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 /** Ratings cover the last day plus the seven before it. */
 const RATINGS_KEPT_MS = 8 * DAY;
 const DAYS_KEPT = 60;
-/** Newest rows kept per subject beyond what a rule reads, and runs kept per persona. */
 const RING_FLOOR = 20;
-const PERSONA_RUNS_KEPT = 5;
+const PERSONA_RUNS_KEPT = 10;
+const PROBES_KEPT = 50;
+/** Other personas' calls read when judging one persona: enough for its tools, bounded whatever the fleet. */
+const OTHERS_READ = 400;
+const SETUP_FAILURES_READ = 200;
 
-type OutcomeRow = {
-  at: number;
-  ok: number;
-  error: string | null;
-  run_id: string;
-  user_id: string;
-  persona: string;
-};
+type CallRow = { tool: string; at: number; ok: number; origin: string | null; latency_ms: number; error: string | null; run_id: string; user_id: string; persona: string };
+type OutcomeRow = { at: number; ok: number; error: string | null; run_id: string; user_id: string; persona: string };
+
+/** Which tools' hours are judged already (an open finding): they are left out of the baselines they would skew. */
+export interface Flagged {
+  failing: ReadonlySet<string>;
+  slow: ReadonlySet<string>;
+}
 
 export class EvidenceStore {
   constructor(
@@ -32,15 +42,21 @@ export class EvidenceStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS calls (seq INTEGER PRIMARY KEY, tool TEXT NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL,
         error TEXT, run_id TEXT NOT NULL, user_id TEXT NOT NULL, persona TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS calls_by_tool ON calls (tool, seq);
+      CREATE TABLE IF NOT EXISTS tool_hours (tool TEXT NOT NULL, hour INTEGER NOT NULL, calls INTEGER NOT NULL, failed INTEGER NOT NULL,
+        misused INTEGER NOT NULL, flagged_failing INTEGER NOT NULL, flagged_slow INTEGER NOT NULL, latency TEXT NOT NULL,
+        PRIMARY KEY (tool, hour));
       CREATE TABLE IF NOT EXISTS checks (seq INTEGER PRIMARY KEY, tool TEXT NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL,
         error TEXT, run_id TEXT NOT NULL, user_id TEXT NOT NULL, persona TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS checks_by_tool ON checks (tool, seq);
       CREATE TABLE IF NOT EXISTS setups (seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL,
         error TEXT, run_id TEXT NOT NULL, persona TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS setups_by_user ON setups (user_id, seq);
+      CREATE TABLE IF NOT EXISTS probes (seq INTEGER PRIMARY KEY, service TEXT NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT);
+      CREATE INDEX IF NOT EXISTS probes_by_service ON probes (service, seq);
       CREATE TABLE IF NOT EXISTS persona_runs (seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, at INTEGER NOT NULL, calls INTEGER NOT NULL,
         failed INTEGER NOT NULL, errors TEXT NOT NULL, tools TEXT NOT NULL, run_id TEXT NOT NULL, persona TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS persona_runs_by_user ON persona_runs (user_id, seq);
+      CREATE TABLE IF NOT EXISTS service_success (service TEXT PRIMARY KEY, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS ratings (seq INTEGER PRIMARY KEY, module TEXT NOT NULL, at INTEGER NOT NULL, rating INTEGER NOT NULL,
         run_id TEXT NOT NULL, user_id TEXT NOT NULL, persona TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS ratings_by_module ON ratings (module, at);
@@ -49,24 +65,42 @@ export class EvidenceStore {
       CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, at INTEGER NOT NULL, outcome TEXT NOT NULL, cost_usd REAL NOT NULL,
         failure TEXT);
       CREATE INDEX IF NOT EXISTS runs_by_time ON runs (at);`);
+    // Columns added after the first release; a fresh table has them from its CREATE, an older one gains them here.
+    addColumns(sql, "calls", ["origin TEXT", "latency_ms INTEGER NOT NULL DEFAULT 0"]);
+    addColumns(sql, "setups", ["stage TEXT", "server INTEGER NOT NULL DEFAULT 0"]);
+    sql.exec(`CREATE INDEX IF NOT EXISTS calls_by_time ON calls (at);
+      CREATE INDEX IF NOT EXISTS setups_by_time ON setups (at);`);
   }
 
   /**
-   * Stores one run's evidence and answers the subjects it touched, whose findings need judging again; undefined
-   * when this run was stored before (a hand-over delivered twice counts once).
+   * Stores one run's evidence and answers the subjects it touched; undefined when this run was stored before (a
+   * hand-over delivered twice counts once).
    */
-  record(run: RunEvidence): { tools: string[]; writes: string[]; modules: string[] } | undefined {
+  record(run: RunEvidence, flagged: Flagged): { tools: string[]; writes: string[]; modules: string[] } | undefined {
     const failure = run.outcome === "failed" ? signatureOf(run.failure ?? "unknown") : null;
     const stored = this.sql.exec("INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?)", run.runId, run.finishedAt, run.outcome, run.costUsd, failure);
     if (stored.rowsWritten === 0) return undefined;
     const at = run.finishedAt;
     const who = [run.runId, run.userId, run.persona] as const;
-    for (const call of run.calls) this.sql.exec("INSERT INTO calls (tool, at, ok, error, run_id, user_id, persona) VALUES (?, ?, ?, ?, ?, ?, ?)", call.tool, at, call.ok ? 1 : 0, call.error ?? null, ...who);
+    for (const call of run.calls) {
+      this.sql.exec(
+        "INSERT INTO calls (tool, at, ok, origin, latency_ms, error, run_id, user_id, persona) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        call.tool,
+        at,
+        call.ok ? 1 : 0,
+        call.origin ?? null,
+        Math.round(call.latencyMs),
+        call.error ?? null,
+        ...who,
+      );
+    }
+    this.#recordHours(run, flagged);
     const judged = run.checks.filter((check) => check.status === "verified" || check.status === "missing" || check.status === "mismatch");
     for (const check of judged) {
       const error = check.status === "verified" ? null : `${check.status}: ${check.detail ?? ""}`;
       this.sql.exec("INSERT INTO checks (tool, at, ok, error, run_id, user_id, persona) VALUES (?, ?, ?, ?, ?, ?, ?)", check.tool, at, check.status === "verified" ? 1 : 0, error, ...who);
     }
+    this.#recordSetup(run);
     this.#recordPersona(run);
     this.#recordRatings(run);
     const tools = unique(run.calls.map((call) => call.tool));
@@ -76,20 +110,135 @@ export class EvidenceStore {
     return { tools, writes, modules: unique(run.ratings.map((rating) => rating.module)) };
   }
 
-  toolCalls(tool: string): Outcome[] {
-    return this.#outcomes("SELECT * FROM calls WHERE tool = ? ORDER BY seq DESC LIMIT ?", tool, this.ring);
+  /** The newest calls of a tool, newest first. */
+  toolCalls(tool: string): Call[] {
+    return this.sql
+      .exec<CallRow>("SELECT * FROM calls WHERE tool = ? ORDER BY seq DESC LIMIT ?", tool, this.ring)
+      .toArray()
+      .map(callOf);
+  }
+
+  /** Tools with failures of these origins since then: the only ones a failing or misuse verdict can hold for. */
+  toolsFailingSince(since: number, origins: ReadonlySet<string>): string[] {
+    const marks = [...origins].map(() => "?").join(", ");
+    return this.sql
+      .exec<{ tool: string }>(`SELECT DISTINCT tool FROM calls WHERE ok = 0 AND at >= ? AND origin IN (${marks})`, since, ...origins)
+      .toArray()
+      .map((row) => row.tool);
+  }
+
+  /** The module's tools that answered ok since then. */
+  succeededSince(module: string, since: number): Set<string> {
+    const rows = this.sql.exec<{ tool: string }>("SELECT DISTINCT tool FROM calls WHERE tool >= ? AND tool < ? AND ok = 1 AND at >= ?", `${module}.`, `${module}/`, since);
+    return new Set(rows.toArray().map((row) => row.tool));
+  }
+
+  /** A tool's failure share over the hours before `until`, leaving out hours judged by an open finding. */
+  failureBaseline(tool: string, since: number, until: number): { calls: number; failed: number } {
+    const row = this.sql
+      .exec<{ calls: number | null; failed: number | null }>(
+        "SELECT SUM(calls) AS calls, SUM(failed) AS failed FROM tool_hours WHERE tool = ? AND hour >= ? AND hour < ? AND flagged_failing = 0",
+        tool,
+        hourOf(since),
+        hourOf(until),
+      )
+      .one();
+    return { calls: row.calls ?? 0, failed: row.failed ?? 0 };
+  }
+
+  /** A tool's latencies over the hours before `until`, leaving out hours judged slow already. */
+  latencyBaseline(tool: string, since: number, until: number): Histogram {
+    const rows = this.sql.exec<{ latency: string }>(
+      "SELECT latency FROM tool_hours WHERE tool = ? AND hour >= ? AND hour < ? AND flagged_slow = 0",
+      tool,
+      hourOf(since),
+      hourOf(until),
+    );
+    return mergeHistograms(rows.toArray().map((row) => JSON.parse(row.latency) as Histogram));
+  }
+
+  /** Whether personas called the tool since then. */
+  usedSince(tool: string, since: number): boolean {
+    return this.sql.exec("SELECT 1 FROM tool_hours WHERE tool = ? AND hour >= ? LIMIT 1", tool, hourOf(since)).toArray().length > 0;
   }
 
   writeChecks(tool: string): Outcome[] {
     return this.#outcomes("SELECT * FROM checks WHERE tool = ? ORDER BY seq DESC LIMIT ?", tool, this.ring);
   }
 
-  setupAttempts(userId: string): Outcome[] {
-    return this.#outcomes("SELECT * FROM setups WHERE user_id = ? ORDER BY seq DESC LIMIT ?", userId, this.ring);
+  /** Write tools with checks that ended missing or different since then. */
+  writesInvisibleSince(since: number): string[] {
+    return this.sql
+      .exec<{ tool: string }>("SELECT DISTINCT tool FROM checks WHERE ok = 0 AND at >= ?", since)
+      .toArray()
+      .map((row) => row.tool);
   }
 
-  /** The persona's own recent runs, newest first, and the other personas' calls of the same tools. */
-  personaCalls(userId: string): { runs: PersonaRun[]; others: Outcome[] } {
+  /** The module's write tools whose checks came back verified since then. */
+  verifiedSince(module: string, since: number): Set<string> {
+    const rows = this.sql.exec<{ tool: string }>("SELECT DISTINCT tool FROM checks WHERE tool >= ? AND tool < ? AND ok = 1 AND at >= ?", `${module}.`, `${module}/`, since);
+    return new Set(rows.toArray().map((row) => row.tool));
+  }
+
+  setupAttempts(userId: string): SetupAttempt[] {
+    return this.sql
+      .exec<OutcomeRow & { stage: string | null; server: number }>("SELECT * FROM setups WHERE user_id = ? ORDER BY seq DESC LIMIT ?", userId, RING_FLOOR)
+      .toArray()
+      .map(setupOf);
+  }
+
+  /** Calls whose answer was lost on the way since then, newest first: mana-mcp's side, when many personas see it. */
+  transportFailuresSince(since: number): Call[] {
+    return this.sql
+      .exec<CallRow>("SELECT * FROM calls WHERE ok = 0 AND origin = 'transport' AND at >= ? ORDER BY seq DESC LIMIT ?", since, SETUP_FAILURES_READ)
+      .toArray()
+      .map(callOf);
+  }
+
+  /** Setup failures of every persona since then, newest first. */
+  setupFailuresSince(since: number): SetupAttempt[] {
+    return this.sql
+      .exec<OutcomeRow & { stage: string | null; server: number }>("SELECT * FROM setups WHERE ok = 0 AND at >= ? ORDER BY seq DESC LIMIT ?", since, SETUP_FAILURES_READ)
+      .toArray()
+      .map(setupOf);
+  }
+
+  /** Personas whose newest attempt to start, since then, failed: where and whether on the service's side. */
+  personasWhoseSetupFails(since: number): { userId: string; stage?: string; server: boolean }[] {
+    return this.sql
+      .exec<{ user_id: string; stage: string | null; server: number }>(
+        "SELECT user_id, stage, server FROM setups s WHERE ok = 0 AND at >= ? AND seq = (SELECT MAX(seq) FROM setups t WHERE t.user_id = s.user_id)",
+        since,
+      )
+      .toArray()
+      .map((row) => ({ userId: row.user_id, ...(row.stage ? { stage: row.stage } : {}), server: row.server === 1 }));
+  }
+
+  /** Runs of other personas that got through setup since then. */
+  othersStartedSince(userId: string, since: number): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM setups WHERE ok = 1 AND user_id != ? AND at >= ?", userId, since).one().n;
+  }
+
+  recordProbe(service: string, at: number, ok: boolean, error: string | undefined): void {
+    this.sql.exec("INSERT INTO probes (service, at, ok, error) VALUES (?, ?, ?, ?)", service, at, ok ? 1 : 0, error ?? null);
+    if (ok) this.#succeeded(service, at);
+    this.#trim("probes", "service", service, PROBES_KEPT);
+  }
+
+  probes(service: string): Outcome[] {
+    return this.sql
+      .exec<{ at: number; ok: number; error: string | null }>("SELECT at, ok, error FROM probes WHERE service = ? ORDER BY seq DESC LIMIT ?", service, PROBES_KEPT)
+      .toArray()
+      .map((row) => ({ at: row.at, ok: row.ok === 1, ...(row.error ? { error: row.error } : {}), runId: "probe", userId: "", persona: `probe of ${service}` }));
+  }
+
+  /** When a run or a probe last got through to the service. */
+  lastSuccess(service: string): number | undefined {
+    return this.sql.exec<{ at: number }>("SELECT at FROM service_success WHERE service = ?", service).toArray()[0]?.at;
+  }
+
+  /** The persona's own recent runs, newest first, and the other personas' calls of the tools that failed for it. */
+  personaCalls(userId: string, since: number): { runs: PersonaRun[]; others: Call[] } {
     const rows = this.sql
       .exec<{ at: number; calls: number; failed: number; errors: string; tools: string; run_id: string; user_id: string; persona: string }>(
         "SELECT * FROM persona_runs WHERE user_id = ? ORDER BY seq DESC",
@@ -100,17 +249,23 @@ export class EvidenceStore {
       at: row.at,
       calls: row.calls,
       failed: row.failed,
+      failingTools: JSON.parse(row.tools) as string[],
       errors: JSON.parse(row.errors) as string[],
       runId: row.run_id,
       userId: row.user_id,
       persona: row.persona,
     }));
-    const tools = unique(rows.flatMap((row) => JSON.parse(row.tools) as string[]));
-    const others = tools.flatMap((tool) => this.toolCalls(tool).filter((outcome) => outcome.userId !== userId));
+    const tools = unique(runs.flatMap((run) => run.failingTools));
+    if (tools.length === 0) return { runs, others: [] };
+    const marks = tools.map(() => "?").join(", ");
+    const others = this.sql
+      .exec<CallRow>(`SELECT * FROM calls WHERE tool IN (${marks}) AND user_id != ? AND at >= ? ORDER BY seq DESC LIMIT ?`, ...tools, userId, since, OTHERS_READ)
+      .toArray()
+      .map(callOf);
     return { runs, others };
   }
 
-  /** Personas whose recent runs had failing calls: the subjects of persona findings. */
+  /** Personas whose recent runs had app-side failures: the subjects of persona findings. */
   personasWithFailures(since: number): string[] {
     return this.sql
       .exec<{ user_id: string }>("SELECT DISTINCT user_id FROM persona_runs WHERE failed > 0 AND at >= ?", since)
@@ -173,6 +328,11 @@ export class EvidenceStore {
       .map((row) => ({ day: row.day, module: row.module, average: row.sum / row.count, count: row.count }));
   }
 
+  /** Whether any run was ever recorded: no digest speaks for a runner that has not run anyone. */
+  hasRuns(): boolean {
+    return this.sql.exec("SELECT 1 FROM runs LIMIT 1").toArray().length > 0;
+  }
+
   /** What the digest reports about the last 24 hours: runs, their cost, and why runs failed. */
   lastDay(now: number): { succeeded: number; failed: number; costUsd: number; failures: { reason: string; count: number }[] } {
     const since = now - DAY;
@@ -194,27 +354,80 @@ export class EvidenceStore {
   /** Drops what no rule or page reads any more. */
   prune(now: number, windowMs: number): void {
     const oldest = now - Math.max(windowMs, 8 * DAY);
-    for (const table of ["calls", "checks", "setups", "persona_runs", "runs"]) this.sql.exec(`DELETE FROM ${table} WHERE at < ?`, oldest);
+    for (const table of ["calls", "checks", "setups", "persona_runs", "runs", "probes"]) this.sql.exec(`DELETE FROM ${table} WHERE at < ?`, oldest);
+    this.sql.exec("DELETE FROM tool_hours WHERE hour < ?", hourOf(oldest));
     this.sql.exec("DELETE FROM ratings WHERE at <= ?", now - RATINGS_KEPT_MS);
     this.sql.exec("DELETE FROM rating_days WHERE day < ?", isoDay(now - DAYS_KEPT * DAY));
   }
 
-  #recordPersona(run: RunEvidence): void {
-    const who = [run.runId, run.persona] as const;
-    // Evidence comes only from runs that started or failed trying: without `setup`, the run started.
-    this.sql.exec("INSERT INTO setups (user_id, at, ok, error, run_id, persona) VALUES (?, ?, ?, ?, ?, ?)", run.userId, run.finishedAt, run.setup ? 0 : 1, run.setup ? `${run.setup.stage}: ${run.setup.error}` : null, ...who);
+  /** Per tool and hour: calls judged for the app's health, the app's failures, the model's, and ok latencies. */
+  #recordHours(run: RunEvidence, flagged: Flagged): void {
+    const hour = hourOf(run.finishedAt);
+    for (const tool of unique(run.calls.map((call) => call.tool))) {
+      const calls = run.calls.filter((call) => call.tool === tool);
+      const judged = calls.filter((call) => call.ok || APP_ORIGINS.has(call.origin ?? "app"));
+      const failed = judged.filter((call) => !call.ok).length;
+      const misused = calls.filter((call) => !call.ok && MODEL_ORIGINS.has(call.origin ?? "app")).length;
+      const latency = histogramOf(calls.filter((call) => call.ok).map((call) => call.latencyMs));
+      const existing = this.sql.exec<{ latency: string }>("SELECT latency FROM tool_hours WHERE tool = ? AND hour = ?", tool, hour).toArray()[0];
+      const merged = existing ? mergeHistograms([JSON.parse(existing.latency) as Histogram, latency]) : latency;
+      this.sql.exec(
+        `INSERT INTO tool_hours VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tool, hour) DO UPDATE SET calls = calls + excluded.calls,
+           failed = failed + excluded.failed, misused = misused + excluded.misused, flagged_failing = MAX(flagged_failing, excluded.flagged_failing),
+           flagged_slow = MAX(flagged_slow, excluded.flagged_slow), latency = excluded.latency`,
+        tool,
+        hour,
+        judged.length,
+        failed,
+        misused,
+        flagged.failing.has(tool) ? 1 : 0,
+        flagged.slow.has(tool) ? 1 : 0,
+        JSON.stringify(merged),
+      );
+    }
+  }
+
+  /**
+   * A run that started got through every service; one that failed before it started got through those before its
+   * stage. Both count for the services' health, and the start itself is evidence for a persona's setup finding.
+   */
+  #recordSetup(run: RunEvidence): void {
+    const { setup } = run;
+    const startedAt = run.startedAt ?? run.finishedAt;
+    if (!setup || setup.stage === "mcp") this.#succeeded("mana-auth", setup ? run.finishedAt : startedAt);
+    if (!setup) this.#succeeded("mana-mcp", startedAt);
+    this.sql.exec(
+      "INSERT INTO setups (user_id, at, ok, stage, server, error, run_id, persona) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      run.userId,
+      run.finishedAt,
+      setup ? 0 : 1,
+      setup?.stage ?? null,
+      setup?.server ? 1 : 0,
+      setup ? `${setup.stage}: ${setup.error}` : null,
+      run.runId,
+      run.persona,
+    );
     this.#trim("setups", "user_id", run.userId, RING_FLOOR);
-    if (run.calls.length === 0) return;
-    const failed = run.calls.filter((call) => !call.ok);
+  }
+
+  #succeeded(service: string, at: number): void {
+    this.sql.exec("INSERT INTO service_success VALUES (?, ?) ON CONFLICT (service) DO UPDATE SET at = MAX(at, excluded.at)", service, at);
+  }
+
+  #recordPersona(run: RunEvidence): void {
+    const judged = run.calls.filter((call) => !call.verification && (call.ok || APP_ORIGINS.has(call.origin ?? "app")));
+    if (judged.length === 0) return;
+    const failed = judged.filter((call) => !call.ok);
     this.sql.exec(
       "INSERT INTO persona_runs (user_id, at, calls, failed, errors, tools, run_id, persona) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       run.userId,
       run.finishedAt,
-      run.calls.length,
+      judged.length,
       failed.length,
       JSON.stringify(failed.slice(0, 5).map((call) => call.error ?? "")),
-      JSON.stringify(unique(run.calls.map((call) => call.tool))),
-      ...who,
+      JSON.stringify(unique(failed.map((call) => call.tool))),
+      run.runId,
+      run.persona,
     );
     this.#trim("persona_runs", "user_id", run.userId, PERSONA_RUNS_KEPT);
   }
@@ -239,8 +452,43 @@ export class EvidenceStore {
   }
 }
 
+function callOf(row: CallRow): Call {
+  return {
+    tool: row.tool,
+    at: row.at,
+    ok: row.ok === 1,
+    ...(row.origin ? { origin: row.origin as Call["origin"] } : {}),
+    latencyMs: row.latency_ms,
+    ...(row.error ? { error: row.error } : {}),
+    runId: row.run_id,
+    userId: row.user_id,
+    persona: row.persona,
+  };
+}
+
+function setupOf(row: OutcomeRow & { stage: string | null; server: number }): SetupAttempt {
+  return {
+    at: row.at,
+    ok: row.ok === 1,
+    ...(row.error ? { error: row.error } : {}),
+    runId: row.run_id,
+    userId: row.user_id,
+    persona: row.persona,
+    ...(row.stage ? { stage: row.stage } : {}),
+    server: row.server === 1,
+  };
+}
+
+/** Adds columns a table created by an older release lacks. */
+function addColumns(sql: SqlStorage, table: string, columns: readonly string[]): void {
+  const existing = new Set(sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((row) => row.name));
+  for (const column of columns) if (!existing.has(column.split(" ")[0] ?? column)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+}
+
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
+const hourOf = (ms: number) => Math.floor(ms / HOUR);
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+

@@ -49,7 +49,7 @@ describe("evidenceOf", () => {
       now: () => 0,
     });
     const evidence = evidenceOf(header, { conversation, verification, usage: conversation.usage });
-    expect(evidence.calls).toEqual([{ tool: "dreams.record", ok: true }]);
+    expect(evidence.calls).toMatchObject([{ tool: "dreams.record", ok: true }]);
     expect(evidence.checks).toEqual([{ tool: "dreams.record", status: "unverifiable", detail: "no read path known" }]);
   });
 });

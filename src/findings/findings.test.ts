@@ -1,12 +1,12 @@
 /** @module The findings object's cost at scale: a module's rating drop is judged once per share of its raters, and the heartbeat judges what waits. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Env } from "../env";
 import type { RunEvidence } from "./evidence";
 import type { EvidenceStore } from "./evidence-store";
+import { send, stackJson } from "../../test/helpers";
 import { Findings } from "./findings";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 /** Before the digest hour, so no digest reads the ratings while the test counts reads. */
 const NOW = Date.parse("2026-11-25T03:00:00Z");
 const DAY = 24 * 3_600_000;
@@ -76,6 +76,143 @@ describe("Findings: rating drops at scale", () => {
       const restarted = new Findings(state, runner);
       restarted.heartbeat();
       expect(openIds(restarted)).toEqual(["rating-drop:notes"]);
+    });
+  });
+});
+
+describe("Findings: one alert per cause", () => {
+  const MINUTE = 60_000;
+  const webhook = () => stackJson<{ messages: { body: { text?: string } }[] }>("/__stack/webhook/messages");
+  const setupFailure = (n: number, at: number): RunEvidence => ({
+    runId: `run-${n}-${at}`,
+    userId: `user-${n}`,
+    persona: `persona.p${n}@mana.test`,
+    finishedAt: at,
+    outcome: "failed",
+    failure: "gave up after 6 attempts: mcp session: HTTP 503: no healthy upstream",
+    setup: { stage: "mcp", error: "gave up after 6 attempts: mcp session: HTTP 503: no healthy upstream", server: true },
+    calls: [],
+    checks: [],
+    ratings: [],
+    usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
+    costUsd: 0,
+    durationMs: 0,
+  });
+  const toolRun = (n: number, at: number, ok: boolean, tool = "notes.create"): RunEvidence => ({
+    ...setupFailure(n, at),
+    outcome: "succeeded",
+    failure: undefined,
+    setup: undefined,
+    startedAt: at,
+    calls: [{ tool, ok, latencyMs: 20, ...(ok ? {} : { origin: "app" as const, error: `Tool ${tool} failed: mana-sync push failed: 503 Service Unavailable` }) }],
+  });
+
+  beforeEach(() => stackJson("/__stack/reset", send("POST")));
+
+  it("a global outage with 1,000 personas is one finding and at most one message a minute", { timeout: 120_000 }, async () => {
+    await stackJson("/__stack/mcp/defects", send("PUT", { down: true }));
+    await runInDurableObject(freshFindings(), async (findings: Findings, state) => {
+      for (let minute = 0; minute < 10; minute++) {
+        for (let n = minute * 100; n < (minute + 1) * 100; n++) findings.ingest(setupFailure(n, Date.now()));
+        findings.heartbeat();
+        vi.setSystemTime(Date.now() + MINUTE);
+      }
+      expect(openIds(findings)).toEqual(["service-down:mana-mcp"]);
+      expect(findings.list().open[0]?.verdict.counts.personas).toBeGreaterThan(100);
+      const perMinute = state.storage.sql.exec<{ minute: number; n: number }>("SELECT created_at / 60000 AS minute, COUNT(*) AS n FROM alerts GROUP BY minute").toArray();
+      expect(perMinute.every((row) => row.n <= 1), JSON.stringify(perMinute)).toBe(true);
+      expect(perMinute.length).toBe(1);
+    });
+  });
+
+  it("a finding that resolves before its 'opened' got out is told once, as opened and resolved, never resolved first", async () => {
+    await stackJson("/__stack/webhook/mode", send("PUT", { mode: "fail", status: 500 }));
+    await runInDurableObject(freshFindings(), async (findings: Findings, state) => {
+      for (let n = 0; n < 5; n++) findings.ingest(toolRun(n, Date.now() + n, false));
+      expect(openIds(findings)).toEqual(["tool-failing:notes.create"]);
+      for (let n = 5; n < 11; n++) findings.ingest(toolRun(n, Date.now() + n, true));
+      vi.setSystemTime(Date.now() + 31 * MINUTE);
+      findings.heartbeat();
+      expect(openIds(findings)).toEqual([]);
+      const queued = state.storage.sql.exec<{ id: string; status: string }>("SELECT id, status FROM alerts ORDER BY created_at, rowid").toArray();
+      expect(queued).toEqual([
+        { id: "tool-failing:notes.create#1#opened", status: "superseded" },
+        { id: "tool-failing:notes.create#1#opened-and-resolved", status: "pending" },
+      ]);
+    });
+  });
+
+  it("several messages due at once leave as one batch that lists them", async () => {
+    await stackJson("/__stack/webhook/mode", send("PUT", { mode: "fail", status: 500 }));
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const tools = ["notes.create", "todo.complete", "habits.archive", "mood.log"];
+      for (const [index, tool] of tools.entries()) {
+        const error = `Tool ${tool} failed: its own reason ${"x".repeat(index + 1)}`;
+        for (let n = 0; n < 5; n++) findings.ingest({ ...toolRun(n, Date.now() + n, false, tool), runId: `${tool}-${n}`, calls: [{ tool, ok: false, origin: "app", error, latencyMs: 20 }] });
+      }
+      expect(findings.list().open).toHaveLength(4);
+      // The single attempts made while the webhook failed are over; their messages wait out their backoff.
+      await stackJson(`/__stack/webhook/received?atLeast=4&waitMs=20000`);
+      await stackJson("/__stack/webhook/mode", send("PUT", { mode: "ok" }));
+      vi.setSystemTime(Date.now() + 2 * 3_600_000);
+      findings.heartbeat();
+    });
+    const failed = (await webhook()).messages.length;
+    await stackJson(`/__stack/webhook/received?atLeast=${failed + 1}&waitMs=20000`);
+    const texts = (await webhook()).messages.map((message) => message.body.text ?? "");
+    const batches = texts.filter((text) => text.startsWith(":rotating_light: *4 alerts at once*"));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.split("\n").slice(1).sort()).toEqual([
+      "<http://runner.test/|Status page>",
+      "• opened: habits.archive is failing (`tool-failing:habits.archive`)",
+      "• opened: mood.log is failing (`tool-failing:mood.log`)",
+      "• opened: notes.create is failing (`tool-failing:notes.create`)",
+      "• opened: todo.complete is failing (`tool-failing:todo.complete`)",
+    ]);
+  });
+
+  it("answers open and resolved findings a page at a time, with their totals", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const tools = ["notes.create", "todo.complete", "habits.archive"];
+      for (const [index, tool] of tools.entries()) {
+        for (let n = 0; n < 5; n++) findings.ingest({ ...toolRun(n, Date.now() + n, false, tool), runId: `${tool}-${n}`, calls: [{ tool, ok: false, origin: "app", error: `Tool ${tool} failed: reason ${"x".repeat(index + 1)}`, latencyMs: 20 }] });
+      }
+      const page = findings.list({ limit: 2, offset: 1 });
+      expect(page.totals).toEqual({ open: 3, resolved: 0 });
+      expect(page.open).toHaveLength(2);
+      expect(findings.list({ limit: 2, offset: 2 }).open.map((finding) => finding.id)).toEqual([findings.list({ limit: 50, offset: 0 }).open[2]?.id]);
+    });
+  });
+
+  it("names a change of the tool surface that came shortly before a finding opened", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const surfaceRun = (n: number, fingerprint: string, ok = true): RunEvidence => ({
+        ...toolRun(n, Date.now(), ok),
+        runId: `surface-${n}`,
+        surface: [["notes.create", fingerprint], ["notes.search", "s1"]],
+        schemas: { [fingerprint]: { type: "object", properties: { title: { type: "string" }, ...(fingerprint === "c2" ? { origin: { type: "string" } } : {}) }, required: ["title", ...(fingerprint === "c2" ? ["origin"] : [])] } },
+      });
+      findings.ingest(surfaceRun(1, "c1"));
+      vi.setSystemTime(Date.now() + 60_000);
+      findings.ingest(surfaceRun(2, "c2"));
+      findings.ingest(surfaceRun(3, "c2"));
+      expect(findings.list().surface).toEqual([{ at: Date.now(), tool: "notes.create", change: "changed", from: "c1", to: "c2", diff: ["+ origin (string, required)"] }]);
+      vi.setSystemTime(Date.now() + 6 * 60_000);
+      for (let n = 4; n < 9; n++) findings.ingest(surfaceRun(n, "c2", false));
+      const failing = findings.list().open.find((finding) => finding.kind === "tool-failing");
+      expect(failing?.verdict.attribution).toBe("started 6 min after notes.create's input schema changed");
+      expect(findings.list().open.find((finding) => finding.kind === "tool-changed")?.verdict.summary).toBe("notes.create's input schema changed: + origin (string, required)");
+    });
+  });
+
+  it("sends no digest before the runner has run anyone", async () => {
+    vi.setSystemTime(Date.parse("2026-11-25T09:00:00Z"));
+    await runInDurableObject(freshFindings(), async (findings: Findings, state) => {
+      findings.heartbeat();
+      expect(state.storage.sql.exec("SELECT id FROM alerts").toArray()).toEqual([]);
+      findings.ingest(toolRun(1, Date.now(), true));
+      findings.heartbeat();
+      expect(state.storage.sql.exec("SELECT id FROM alerts").toArray()).toEqual([{ id: "digest#2026-11-25" }]);
     });
   });
 });

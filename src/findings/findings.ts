@@ -1,28 +1,37 @@
 /**
  * @module
- * The findings object: fed once per finished run, it keeps the evidence, judges each subject the run touched,
- * opens and resolves findings, counts runs for /metrics, and sends alerts from its own outbox and alarm, so a
- * slow or dead webhook never touches a run.
+ * The findings object: fed once per finished run, it keeps the evidence, judges it cause by cause, opens and
+ * resolves findings, follows mana-mcp's tool surface, probes a service that seems down, counts runs for /metrics,
+ * and sends alerts from its own outbox and alarm, so a slow or dead webhook never touches a run.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type Digest, digestMessage, findingMessage, type Links } from "../alerts/message";
+import { batchMessage, type Digest, digestMessage, findingLine, findingMessage, type Links, type MessageEvent, surfaceMessage } from "../alerts/message";
 import { AlertOutbox } from "../alerts/outbox";
 import { postAlert } from "../alerts/webhook";
 import { type Config, loadConfig } from "../config";
-import type { Env } from "../env";
 import { createLogger } from "../log";
 import { durationSamples, type Sample, SampleStore } from "../metrics";
 import { fetcherFor } from "../net/http";
 import type { RunEvidence } from "./evidence";
 import { EvidenceStore } from "./evidence-store";
-import { FindingStore } from "./finding-store";
-import { type Finding, type FindingEvent, findingId, transition } from "./lifecycle";
-import { type FindingKind, type FindingRules, personaToolsFailing, ratingDrop, ratingJudgementDue, rulesOf, setupFailing, toolFailing, type Verdict, writeNotVisible } from "./rules";
+import { FindingStore, type Page } from "./finding-store";
+import { Judge } from "./judge";
+import { type Finding, type FindingEvent, findingId, merge, transition } from "./lifecycle";
+import { probe, type Service } from "./probe";
+import { FINDING_KINDS, type FindingKind, type FindingRules, ratingDrop, ratingJudgementDue, rulesOf, serviceOf } from "./rules";
+import { observeSurface, settle } from "./surface";
+import { type SurfaceEvent, SurfaceStore } from "./surface-store";
+import type { Verdict } from "./verdict";
 
 export interface FindingsList {
   open: Finding[];
   /** Resolved in the last seven days. */
   resolved: Finding[];
+  /** How many there are in all; `open` and `resolved` hold the page asked for. */
+  totals: { open: number; resolved: number };
+  page: Page;
+  /** The newest changes of mana-mcp's tool surface. */
+  surface: SurfaceEvent[];
   /** Alert messages not yet accepted by the webhook, and why the last attempt failed. */
   alerts: { pending: number; lastError?: string };
 }
@@ -31,29 +40,39 @@ export interface FindingsOverview extends FindingsList {
   ratings: { day: string; module: string; average: number; count: number }[];
 }
 
-const KINDS: FindingKind[] = ["tool-failing", "write-not-visible", "persona-tools-failing", "rating-drop", "setup-failing"];
 const WEEK = 7 * 24 * 3_600_000;
+const SERVICES: readonly Service[] = ["mana-auth", "mana-mcp"];
+/** Slack's incoming webhooks take about one message a second: one message (or one batch) a second at most. */
+const PACE_MS = 1_000;
+/** This many messages due at once go out as one batch that lists them. */
+const BATCH_FROM = 3;
+const BATCH_MAX = 20;
 
 export class Findings extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly evidence: EvidenceStore;
+  private readonly surface: SurfaceStore;
   private readonly findings: FindingStore;
   private readonly alerts: AlertOutbox;
   private readonly counters: SampleStore;
-  /** Alerts with an attempt under way, so the alarm and a waitUntil pass never send one twice at once. */
-  #sending = new Set<string>();
+  /** The delivery pass under way, if any: one at a time, and one more after it when asked meanwhile. */
+  #delivering: Promise<void> | undefined;
+  #deliverAgain = false;
   /**
    * Per module, ratings since its drop was last judged and the raters then. Kept in memory: after a restart the
    * first heartbeat judges every rated module, so ratings that waited are never forgotten.
    */
   #ratingsSinceJudged = new Map<string, { ratings: number; raters: number }>();
   #ratingsCaughtUp = false;
+  /** Services with a probe under way: one at a time each. */
+  #probing = new Set<Service>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     const rules = rulesOf(loadConfig(env));
-    this.evidence = new EvidenceStore(this.sql, Math.max(rules.minEvidence * 2, 20));
+    this.evidence = new EvidenceStore(this.sql, Math.max(rules.windowCalls * 3, 60));
+    this.surface = new SurfaceStore(this.sql);
     this.findings = new FindingStore(this.sql);
     this.alerts = new AlertOutbox(this.sql);
     this.counters = new SampleStore(this.sql);
@@ -62,47 +81,57 @@ export class Findings extends DurableObject<Env> {
 
   /** One finished run's evidence; a redelivery of the same run changes nothing. */
   ingest(run: RunEvidence): void {
-    const touched = this.evidence.record(run);
-    if (!touched) return;
     const now = Date.now();
+    const rules = this.#rules();
+    const touched = this.evidence.record(run, this.#flagged());
+    if (!touched) return;
     this.counters.add(runSamples(run));
-    for (const tool of touched.tools) this.#judge("tool-failing", tool, now);
-    for (const tool of touched.writes) this.#judge("write-not-visible", tool, now);
+    if (run.schemas) this.surface.remember(run.schemas, now);
+    if (run.surface && run.startedAt !== undefined) this.#observeSurface(run, rules, now);
+    this.#judge(rules, now).all({ tools: touched.tools, personas: [run.userId] });
     for (const module of touched.modules) this.#judgeRatings(module, now);
-    this.#judge("persona-tools-failing", run.userId, now);
-    this.#judge("setup-failing", run.userId, now);
+    if (run.setup?.server) this.#probeSoon(serviceOf(run.setup.stage));
     this.#scheduleDelivery(now);
   }
 
   /**
-   * The cron's minute: open findings are judged again (a condition clears as its evidence ages or is outweighed),
-   * storage is pruned, and the daily digest goes out once its hour has come.
+   * The cron's minute: everything is judged again (a condition clears as its evidence ages, a changed schema
+   * settles), services that seem down are probed, storage is pruned, and the daily digest goes out at its hour.
    */
   heartbeat(): void {
     const now = Date.now();
     const config = loadConfig(this.env);
     const rules = rulesOf(config);
-    const open = this.findings.open();
-    for (const finding of open) if (finding.kind !== "rating-drop") this.#judge(finding.kind, finding.subject, now);
-    for (const module of this.#modulesToJudge(open, now)) this.#judgeRatings(module, now, true);
-    // A persona's calls are judged against the others' when it runs, but the others may run after it in the
-    // tick: personas whose calls failed since the last heartbeat are judged once more.
+    const state = this.surface.state();
+    if (state) this.surface.save(settle(state, now, rules.settleMs));
+    // Personas with failures since the last minute are judged again: the others' calls may have come after theirs.
     const since = Number(this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = 'heartbeatAt'").toArray()[0]?.value ?? 0);
-    for (const userId of this.evidence.personasWithFailures(Math.max(since, now - rules.windowMs))) this.#judge("persona-tools-failing", userId, now);
+    this.#judge(rules, now).all({ personas: this.evidence.personasWithFailures(Math.max(since, now - rules.windowMs)) });
     this.sql.exec("INSERT OR REPLACE INTO kv VALUES ('heartbeatAt', ?)", String(now));
+    for (const module of this.#modulesToJudge(this.findings.open(), now)) this.#judgeRatings(module, now, true);
+    for (const service of this.#suspected(rules, now)) this.#probeSoon(service);
     this.evidence.prune(now, rules.windowMs);
+    this.surface.prune();
     this.findings.prune(now);
     this.alerts.prune(now);
     this.#digestIfDue(config, now);
     this.#scheduleDelivery(now);
   }
 
-  list(): FindingsList {
-    return { open: this.findings.open(), resolved: this.findings.resolvedSince(Date.now() - WEEK), alerts: this.alerts.state() };
+  list(page: Page = { limit: 50, offset: 0 }): FindingsList {
+    const since = Date.now() - WEEK;
+    return {
+      open: this.findings.openPage(page),
+      resolved: this.findings.resolvedSince(since, page),
+      totals: this.findings.counts(since),
+      page,
+      surface: this.surface.events(),
+      alerts: this.alerts.state(),
+    };
   }
 
   overview(days = 30): FindingsOverview {
-    return { ...this.list(), ratings: this.evidence.ratingHistory(days, Date.now()) };
+    return { ...this.list({ limit: -1, offset: 0 }), ratings: this.evidence.ratingHistory(days, Date.now()) };
   }
 
   /** Mutes an open finding until it resolves: no message goes out for it before its resolution. */
@@ -119,41 +148,94 @@ export class Findings extends DurableObject<Env> {
     const open = this.findings.openByKind();
     return [
       ...this.counters.all(),
-      ...KINDS.map((kind) => ({ name: "persona_findings_open", labels: { kind }, value: open[kind] ?? 0 })),
+      ...FINDING_KINDS.map((kind) => ({ name: "persona_findings_open", labels: { kind }, value: open[kind] ?? 0 })),
       { name: "persona_alerts_pending", labels: {}, value: this.alerts.pending() },
     ];
   }
 
-  /** Retries what failed before, once its backoff has passed. */
+  /** Retries what failed before, once its backoff has passed, and sends what waited for its turn. */
   override async alarm(): Promise<void> {
     await this.#deliver();
   }
 
+  /** One delivery pass at a time; a call while one runs asks for another right after it. */
+  #deliver(): Promise<void> {
+    if (this.#delivering) {
+      this.#deliverAgain = true;
+      return this.#delivering;
+    }
+    this.#delivering = this.#deliveryPass().finally(() => {
+      this.#delivering = undefined;
+      if (this.#deliverAgain) {
+        this.#deliverAgain = false;
+        void this.#deliver();
+      }
+    });
+    return this.#delivering;
+  }
+
   /**
-   * Sends what is due to the webhook, one attempt each; a failure waits out its backoff in the alarm. Runs
-   * after the caller's answer (waitUntil) or in the alarm, never inside a run's hand-over.
+   * Sends the oldest due message, or the due messages as one batch when several wait, one attempt; the rest waits
+   * for the alarm a second later, a failure for its backoff. Runs after the caller's answer (waitUntil) or in the
+   * alarm, never inside a run's hand-over.
    */
-  async #deliver(): Promise<void> {
+  async #deliveryPass(): Promise<void> {
     const config = loadConfig(this.env);
-    const log = createLogger();
-    for (const alert of this.alerts.due(Date.now())) {
-      // Another pass may have sent it, or an operator muted it, while this pass waited on the webhook.
-      if (this.#sending.has(alert.id) || !this.alerts.isDue(alert.id, Date.now())) continue;
-      this.#sending.add(alert.id);
-      try {
-        const sent = config.ALERT_WEBHOOK_URL
-          ? await postAlert(fetcherFor(this.env.ALERT_WEBHOOK), config.ALERT_WEBHOOK_URL, alert.body, config.ALERT_TIMEOUT_MS)
-          : { ok: false as const, error: "ALERT_WEBHOOK_URL is not set" };
+    const now = Date.now();
+    const due = this.alerts.due(now, BATCH_MAX + 1);
+    const batch = due.length >= BATCH_FROM ? due.slice(0, BATCH_MAX) : due.slice(0, 1);
+    if (batch.length > 0) {
+      const body = batch.length === 1 ? batch[0]?.body : batchMessage(batch, due.length - batch.length, linksOf(config), config.ALERT_WEBHOOK_FORMAT);
+      const sent = config.ALERT_WEBHOOK_URL
+        ? await postAlert(fetcherFor(this.env, "ALERT_WEBHOOK"), config.ALERT_WEBHOOK_URL, body, config.ALERT_TIMEOUT_MS)
+        : { ok: false as const, error: "ALERT_WEBHOOK_URL is not set" };
+      // An operator may have muted one while the attempt was under way: its state stays as the operator set it.
+      for (const alert of batch) {
         if (sent.ok) this.alerts.delivered(alert.id, alert.attempts + 1);
         else this.alerts.failed(alert, sent.error, Date.now());
-        log[sent.ok ? "info" : "warn"]("alert_attempt", { alert: alert.id, attempts: alert.attempts + 1, ...(sent.ok ? {} : { error: sent.error }) });
-      } finally {
-        this.#sending.delete(alert.id);
       }
+      createLogger()[sent.ok ? "info" : "warn"]("alert_attempt", { alerts: batch.map((alert) => alert.id), ...(sent.ok ? {} : { error: sent.error }) });
     }
-    // Never in the past: an attempt still under way elsewhere keeps its message due, and must not spin the alarm.
     const next = this.alerts.nextAt();
-    if (next !== undefined) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 1_000));
+    if (next !== undefined) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + PACE_MS));
+  }
+
+  #judge(rules: FindingRules, now: number): Judge {
+    return new Judge({
+      evidence: this.evidence,
+      surface: this.surface,
+      findings: this.findings,
+      rules,
+      now,
+      apply: (kind, subject, verdict, id) => this.#apply(kind, subject, verdict, now, id),
+      merge: (id, into) => {
+        const current = this.findings.get(id);
+        if (current?.state === "open") this.findings.save(merge(current, into, now));
+      },
+    });
+  }
+
+  /** The tools whose hours an open finding judges already: kept out of the baselines they would skew. */
+  #flagged(): { failing: Set<string>; slow: Set<string> } {
+    const open = this.findings.open();
+    const tools = (kind: FindingKind) => new Set(open.filter((finding) => finding.kind === kind).flatMap((finding) => finding.verdict.tools ?? [finding.subject]));
+    return { failing: tools("tool-failing"), slow: tools("tool-slow") };
+  }
+
+  /** A run's tool list, applied once a second run has seen the same change; additions and quiet removals are told. */
+  #observeSurface(run: RunEvidence, rules: FindingRules, now: number): void {
+    const { state, changes } = observeSurface(this.surface.state(), { at: run.startedAt ?? now, runId: run.runId, surface: run.surface ?? [] }, rules.minRuns);
+    this.surface.save(state);
+    if (changes.length === 0) return;
+    const events = this.surface.record(changes, now);
+    createLogger().warn("tool_surface_changed", { changes: events.map(({ tool, change, diff }) => ({ tool, change, diff })) });
+    // Changed schemas and used tools gone are findings with messages of their own; the rest is told here.
+    const told = events.filter((event) => event.change === "added" || (event.change === "removed" && !this.evidence.usedSince(event.tool, now - WEEK)));
+    const config = loadConfig(this.env);
+    if (told.length > 0 && config.ALERT_WEBHOOK_URL) {
+      const line = `mana-mcp's tools changed: ${told.map((event) => `${event.tool} ${event.change}`).join(", ")}`;
+      this.alerts.enqueue(`surface#${now}`, undefined, surfaceMessage(told, linksOf(config), config.ALERT_WEBHOOK_FORMAT), line, now);
+    }
   }
 
   /** Modules with an open drop or ratings waiting; after a restart, every module rated within the last eight days. */
@@ -165,11 +247,6 @@ export class Findings extends DurableObject<Env> {
     return new Set([...open.filter((finding) => finding.kind === "rating-drop").map((finding) => finding.subject), ...waiting]);
   }
 
-  #judge(kind: Exclude<FindingKind, "rating-drop">, subject: string, now: number): void {
-    const current = this.findings.get(findingId(kind, subject));
-    this.#apply(current, kind, subject, this.#verdict(kind, subject, current, rulesOf(loadConfig(this.env)), now), now);
-  }
-
   /** A module's rating drop, once enough of its ratings wait (ratingJudgementDue); `catchUp` judges whatever waits. */
   #judgeRatings(module: string, now: number, catchUp = false): void {
     const seen = this.#ratingsSinceJudged.get(module) ?? { ratings: 0, raters: 0 };
@@ -179,49 +256,97 @@ export class Findings extends DurableObject<Env> {
       return;
     }
     const pairs = this.evidence.ratingPairs(module, now);
-    const current = this.findings.get(findingId("rating-drop", module));
-    this.#apply(current, "rating-drop", module, ratingDrop(module, pairs, rulesOf(loadConfig(this.env)), now), now);
+    this.#apply("rating-drop", module, ratingDrop(module, pairs, this.#rules(), now), now);
     this.#ratingsSinceJudged.set(module, { ratings: 0, raters: pairs.length });
   }
 
-  #apply(current: Finding | undefined, kind: FindingKind, subject: string, verdict: Verdict, now: number): void {
-    const config = loadConfig(this.env);
-    const { next, event } = transition(current, { kind, subject }, verdict, now, rulesOf(config).recoveryMs);
+  #apply(kind: FindingKind, subject: string, verdict: Verdict, now: number, id?: string): void {
+    const rules = this.#rules();
+    const current = this.findings.get(id ?? findingId(kind, subject));
+    const { next, event } = transition(current, { ...(id ? { id } : {}), kind, subject }, verdict, now, { recoveryMs: rules.recoveryMs, reopenMs: rules.reopenMs });
     if (!next) return;
+    if (event === "opened" && !next.verdict.attribution) next.verdict = { ...next.verdict, ...this.#attribution(next.verdict, rules, now) };
     this.findings.save(next);
-    if (event) this.#announce(event, next, config, now);
+    if (event) this.#announce(event, next, now);
   }
 
-  #verdict(kind: Exclude<FindingKind, "rating-drop">, subject: string, current: Finding | undefined, rules: FindingRules, now: number): Verdict {
-    switch (kind) {
-      case "tool-failing":
-        return toolFailing(subject, this.evidence.toolCalls(subject), rules, now);
-      case "write-not-visible":
-        return writeNotVisible(subject, this.evidence.writeChecks(subject), rules, now);
-      case "persona-tools-failing": {
-        const { runs, others } = this.evidence.personaCalls(subject);
-        return personaToolsFailing(runs[0]?.persona ?? nameOf(current, subject), runs, others, rules, now);
-      }
-      case "setup-failing": {
-        const attempts = this.evidence.setupAttempts(subject);
-        return setupFailing(attempts[0]?.persona ?? nameOf(current, subject), attempts, rules, now);
-      }
-    }
+  /** A change of the tool surface shortly before a finding opened, the same tool's first, then its module's, then any. */
+  #attribution(verdict: Verdict, rules: FindingRules, now: number): Pick<Verdict, "attribution"> {
+    if (rules.attributionMs === 0) return {};
+    const events = this.surface.events(50, now - rules.attributionMs);
+    const tools = new Set(verdict.tools ?? []);
+    const modules = new Set([...tools].map((tool) => tool.split(".")[0]));
+    const event =
+      events.find((each) => tools.has(each.tool)) ?? events.find((each) => modules.has(each.tool.split(".")[0])) ?? events[0];
+    if (!event || (tools.size === 1 && tools.has(event.tool) && (verdict.title.endsWith("schema changed") || verdict.title.endsWith("gone from mana-mcp")))) return {};
+    const minutes = Math.max(0, Math.round((now - event.at) / 60_000));
+    const what = event.change === "changed" ? `${event.tool}'s input schema changed` : `${event.tool} was ${event.change}`;
+    return { attribution: `started ${minutes} min after ${what}` };
   }
 
-  #announce(event: FindingEvent, finding: Finding, config: Config, now: number): void {
+  /**
+   * Queues the message for a finding's event, in order: a "resolved" whose "opened" has not gone out yet replaces it
+   * with one message saying both; a "reopened" whose "resolved" has not gone out yet cancels it instead, as the
+   * team never heard it resolve. An acknowledged finding gets no message until it resolves.
+   */
+  #announce(event: FindingEvent, finding: Finding, now: number): void {
+    const config = loadConfig(this.env);
     createLogger().warn(`finding_${event}`, { finding: finding.id, occurrence: finding.occurrence, summary: finding.verdict.summary });
     if (!config.ALERT_WEBHOOK_URL) return;
-    const body = findingMessage(event, finding, linksOf(config), config.ALERT_WEBHOOK_FORMAT);
-    this.alerts.enqueue(`${finding.id}#${finding.occurrence}#${event}`, finding.id, body, now);
+    if (finding.kind === "tool-misused" && config.FINDING_MISUSE_ALERTS === "digest") return;
+    const prefix = `${finding.id}#${finding.occurrence}#`;
+    const waiting = this.alerts.pendingFor(finding.id).filter((id) => id.startsWith(prefix));
+    let told: MessageEvent = event;
+    if (event === "reopened") {
+      const resolved = waiting.find((id) => id.includes("#resolved"));
+      if (resolved) return this.alerts.supersede(resolved);
+    }
+    if (event === "resolved") {
+      for (const id of waiting) this.alerts.supersede(id);
+      if (waiting.some((id) => id.endsWith("#opened"))) told = "opened and resolved";
+    }
+    if (finding.ackedAt !== undefined && event !== "resolved") return;
+    const flaps = finding.flaps ? `-${finding.flaps}` : "";
+    const id = `${prefix}${event === "opened" ? "opened" : `${told.replace(/ /g, "-")}${flaps}`}`;
+    this.alerts.enqueue(id, finding.id, findingMessage(told, finding, linksOf(config), config.ALERT_WEBHOOK_FORMAT), findingLine(told, finding), now);
+  }
+
+  /** Services with a failure on their side in the outage window and nothing through since, or already down. */
+  #suspected(rules: FindingRules, now: number): Service[] {
+    const open = new Set(this.findings.open().filter((finding) => finding.kind === "service-down").map((finding) => finding.subject));
+    const failing = this.evidence.setupFailuresSince(now - rules.outageMs).filter((failure) => failure.server);
+    return SERVICES.filter((service) => {
+      if (open.has(service)) return true;
+      const latest = failing.find((failure) => serviceOf(failure.stage) === service)?.at;
+      return latest !== undefined && (this.evidence.lastSuccess(service) ?? 0) < latest;
+    });
+  }
+
+  /** Probes a service after the caller's answer; its result is judged at once. */
+  #probeSoon(service: Service): void {
+    if (this.#probing.has(service)) return;
+    this.#probing.add(service);
+    const config = loadConfig(this.env);
+    const [binding, url] = service === "mana-mcp" ? (["MANA_MCP", config.MANA_MCP_URL] as const) : (["MANA_AUTH", config.MANA_AUTH_URL] as const);
+    const task = probe(service, fetcherFor(this.env, binding), url)
+      .then(({ ok, error }) => {
+        const now = Date.now();
+        this.evidence.recordProbe(service, now, ok, error);
+        const judge = this.#judge(this.#rules(), now);
+        judge.setups(judge.services());
+        this.#scheduleDelivery(now);
+      })
+      .finally(() => this.#probing.delete(service));
+    this.ctx.waitUntil(task);
   }
 
   #digestIfDue(config: Config, now: number): void {
     const day = new Date(now).toISOString().slice(0, 10);
     if (!config.ALERT_WEBHOOK_URL || new Date(now).getUTCHours() < config.ALERT_DIGEST_HOUR) return;
+    if (!this.evidence.hasRuns()) return;
     if (this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = 'digestDay'").toArray()[0]?.value === day) return;
     this.sql.exec("INSERT OR REPLACE INTO kv VALUES ('digestDay', ?)", day);
-    this.alerts.enqueue(`digest#${day}`, undefined, digestMessage(this.#digest(day, now), linksOf(config), config.ALERT_WEBHOOK_FORMAT), now);
+    this.alerts.enqueue(`digest#${day}`, undefined, digestMessage(this.#digest(day, now), linksOf(config), config.ALERT_WEBHOOK_FORMAT), `daily digest for ${day}`, now);
   }
 
   #digest(day: string, now: number): Digest {
@@ -234,14 +359,14 @@ export class Findings extends DurableObject<Env> {
     return { day, open: this.findings.open(), runs, failures, modules };
   }
 
+  #rules(): FindingRules {
+    return rulesOf(loadConfig(this.env));
+  }
+
   #scheduleDelivery(now: number): void {
     const next = this.alerts.nextAt();
     if (next !== undefined && next <= now) this.ctx.waitUntil(this.#deliver());
   }
-}
-
-function nameOf(current: Finding | undefined, subject: string): string {
-  return current?.verdict.examples[0]?.persona ?? subject;
 }
 
 function linksOf(config: Config): Links {
@@ -251,7 +376,9 @@ function linksOf(config: Config): Links {
 function runSamples(run: RunEvidence): Sample[] {
   return [
     { name: "persona_runs_total", labels: { outcome: run.outcome }, value: 1 },
-    ...run.calls.filter((call) => !call.verification).map((call) => ({ name: "persona_tool_calls_total", labels: { tool: call.tool, result: call.ok ? "ok" : "error" }, value: 1 })),
+    ...run.calls
+      .filter((call) => !call.verification)
+      .map((call) => ({ name: "persona_tool_calls_total", labels: { tool: call.tool, result: call.ok ? "ok" : "error", origin: call.origin ?? "ok" }, value: 1 })),
     ...run.checks.map((check) => ({ name: "persona_verifications_total", labels: { tool: check.tool, status: check.status }, value: 1 })),
     ...run.ratings.flatMap(({ module, rating }) => [
       { name: "persona_rating_sum", labels: { module }, value: rating },

@@ -7,7 +7,6 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
 import { type Config, ConfigError, LOCAL_ENVIRONMENTS, loadConfig } from "../config";
-import type { Env } from "../env";
 import { createLogger, type Logger } from "../log";
 import { countedEnv } from "./counted";
 import { diagRoutes } from "./diag";

@@ -3,7 +3,6 @@
  * A request's bindings with every Durable Object call counted, so each request's log line says how many
  * subrequests it cost (a page must cost the same at 10 or 10,000 personas).
  */
-import type { Env } from "../env";
 
 const NAMESPACES = ["PERSONA", "COORDINATOR", "DISPATCH_SHARD", "DIRECTORY", "FINDINGS"] as const;
 

@@ -4,7 +4,6 @@
  * never load the coordinator that every run depends on.
  */
 import { coordinator } from "../coordinator/coordinator";
-import type { Env } from "../env";
 import { findings } from "../findings/findings";
 import { renderPrometheus } from "../metrics";
 

@@ -3,7 +3,6 @@
  * Waiting for a run to settle without polling: each question to the persona's object is answered when one of
  * its alarms ends, bounded by the caller's wait.
  */
-import type { Env } from "../env";
 import { sleep } from "../net/http";
 import type { RunPhase } from "../persona/runner";
 import { TERMINAL } from "../persona/store";

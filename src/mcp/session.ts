@@ -87,7 +87,7 @@ export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: M
         if (connection) await end(connection);
         const status = error instanceof StreamableHTTPError ? error.code : undefined;
         if (attempt + 1 >= attempts || status === 401 || status === 403) {
-          throw new Error(`mcp session: ${describe(error)}`);
+          throw new Error(`mcp session: ${status ? `HTTP ${status}: ` : ""}${describe(error)}`);
         }
         await sleep(backoffMs(attempt, { baseDelayMs: 300, maxDelayMs: 3_000 }));
       }

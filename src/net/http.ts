@@ -2,7 +2,14 @@
 /** A fetch-shaped function: a service binding's fetch, or the global fetch. */
 export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-export function fetcherFor(binding: Fetcher | undefined): FetchFn {
+/**
+ * Service bindings that, where a deploy binds them (and in the test worker), carry the requests to the service
+ * its URL names. wrangler.toml binds none, so the generated Env does not list them.
+ */
+export type ServiceBinding = "MANA_AUTH" | "MANA_MCP" | "ANTHROPIC" | "ALERT_WEBHOOK";
+
+export function fetcherFor(env: Env, name: ServiceBinding): FetchFn {
+  const binding = (env as Partial<Record<ServiceBinding, Fetcher>>)[name];
   return binding ? (input, init) => binding.fetch(input, init) : (input, init) => fetch(input, init);
 }
 

@@ -6,7 +6,6 @@
 import { createModel, type ModelPort } from "../claude/model";
 import { type Config, ConfigError } from "../config";
 import { directory } from "../directory/directory";
-import type { Env } from "../env";
 import { findings } from "../findings/findings";
 import { createManaAuth, type ManaAuth } from "../mana/auth";
 import { createMcpConnector, type McpConnector } from "../mcp/session";
@@ -28,14 +27,14 @@ export function buildPorts(env: Env, config: Config): Ports {
     count++;
     return fetchFn(input, init);
   };
-  const auth = createManaAuth(config.MANA_AUTH_URL, required(config.MANA_SERVICE_KEY, "MANA_SERVICE_KEY"), counted(fetcherFor(env.MANA_AUTH)));
+  const auth = createManaAuth(config.MANA_AUTH_URL, required(config.MANA_SERVICE_KEY, "MANA_SERVICE_KEY"), counted(fetcherFor(env, "MANA_AUTH")));
   return {
     auth,
-    mcp: createMcpConnector(config.MANA_MCP_URL, counted(fetcherFor(env.MANA_MCP)), { callTimeoutMs: config.MCP_CALL_TIMEOUT_MS }),
+    mcp: createMcpConnector(config.MANA_MCP_URL, counted(fetcherFor(env, "MANA_MCP")), { callTimeoutMs: config.MCP_CALL_TIMEOUT_MS }),
     model: createModel({
       apiKey: required(config.ANTHROPIC_API_KEY, "ANTHROPIC_API_KEY"),
       baseURL: config.ANTHROPIC_BASE_URL,
-      fetch: counted(fetcherFor(env.ANTHROPIC)),
+      fetch: counted(fetcherFor(env, "ANTHROPIC")),
       timeoutMs: config.CLAUDE_TIMEOUT_MS,
     }),
     delivery: {

@@ -3,7 +3,6 @@ import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config";
-import type { Env } from "../env";
 import type { DuePersona } from "../mana/schemas";
 import type { McpTool, ToolOutcome } from "../mcp/session";
 import type { Ports } from "./ports";
@@ -11,7 +10,7 @@ import { advanceRun, MANUAL_RECHECK_MS, type RunDeps } from "./run";
 import { MAX_ROW_BYTES, type RunHeader, RunStore } from "./store";
 import { personaStub } from "./wake";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 const config = parseConfig({ ENVIRONMENT: "test", MANA_AUTH_URL: "http://auth.test", MANA_MCP_URL: "http://mcp.test", MAX_TOOL_CALLS: "45", MAX_TURNS: "60" });
 const persona: DuePersona = {
   userId: "u1",

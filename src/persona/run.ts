@@ -21,6 +21,7 @@ import { derivePersonaPassword } from "../mana/password";
 import type { DuePersona } from "../mana/schemas";
 import { nameMapOf } from "../mcp/names";
 import type { McpSession } from "../mcp/session";
+import { surfaceOf } from "../mcp/fingerprint";
 import { offerTools } from "../mcp/tools";
 import { verifyWrites } from "../verify/verify";
 import { actionRows, modulesUsed } from "./actions";
@@ -38,6 +39,11 @@ const RETRY_BACKOFF = { base: 2_000, max: 5 * 60_000 };
  * wake-up is lost, a manual run has no next tick. Manual runs are few, so this costs the coordinator nothing.
  */
 export const MANUAL_RECHECK_MS = 10 * 60_000;
+/**
+ * The schema fingerprints this persona last reported to the findings: a run hands over only the schemas that are
+ * new to it, so the findings learn each schema once per persona instead of thirty-odd schemas with every run.
+ */
+const REPORTED_SCHEMAS = "reportedSchemas";
 
 export interface Slots {
   acquire(fresh: boolean): Promise<SlotDecision>;
@@ -141,7 +147,12 @@ async function start(run: RunHeader, live: Live, session: Session, deps: RunDeps
   run.startedAt = deps.now();
   const today = new Date(run.startedAt).toISOString().slice(0, 10);
   const prompt = mainTurnPrompt(today, preferredModules(persona.moduleMix));
-  await record(run, live, deps, { type: "start", system: persona.systemPrompt, prompt, tools: offered.tools as Tool[], names: offered.names, leftOut: offered.leftOut });
+  const { surface, schemas } = await surfaceOf(session.mcp.tools);
+  const reported = new Set<string>(JSON.parse(deps.store.fact(REPORTED_SCHEMAS) ?? "[]"));
+  const fresh = Object.fromEntries(Object.entries(schemas).filter(([fingerprint]) => !reported.has(fingerprint)));
+  const step = { type: "start", system: persona.systemPrompt, prompt, tools: offered.tools as Tool[], names: offered.names, leftOut: offered.leftOut, surface, schemas: fresh } as const;
+  await record(run, live, deps, step);
+  deps.store.setFact(REPORTED_SCHEMAS, JSON.stringify(surface.map(([, fingerprint]) => fingerprint)));
   run.phase = "main";
   deps.store.saveHeader(run);
   deps.log.info("run_started", { slot: run.slot, manual: run.manual, toolsOffered: offered.tools.length });
@@ -298,7 +309,7 @@ async function finish(run: RunHeader, deps: RunDeps, failure: string | undefined
   deps.store.saveHeader(run);
   // A run a pause dropped before it began tells the findings nothing about the app.
   if (run.startedAt !== undefined || run.failedBeforeStart) {
-    deps.store.enqueue(run.runId, "evidence", evidenceOf(run, replay(deps.store.steps(run.runId))), now);
+    deps.store.enqueue(run.runId, "evidence", evidenceOf(run, replay(deps.store.steps(run.runId)), preferredModules(deps.persona().moduleMix)), now);
   }
   deps.store.enqueue(run.runId, "summary", deps.summary(), now);
   deps.store.prune(deps.config.RUN_RETENTION);

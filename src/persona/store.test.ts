@@ -2,12 +2,11 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { INTERRUPTED } from "../claude/loop";
-import type { Env } from "../env";
 import { RunStore } from "./store";
 import { replay } from "./transcript";
 import { personaStub } from "./wake";
 
-const runner = env as unknown as Env;
+const runner: Env = env;
 
 /** The first version's schema: each run one JSON document, the outbox without the time an entry was written. */
 const FIRST_SCHEMA = `DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS steps; DROP TABLE IF EXISTS outbox; DROP TABLE IF EXISTS facts;

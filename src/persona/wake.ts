@@ -3,7 +3,6 @@
  * Reaching a persona's object by its user id, for those that know personas by id only (the coordinator, the
  * fan-out, the routes): they never import the object's module.
  */
-import type { Env } from "../env";
 
 export function personaStub(env: Pick<Env, "PERSONA">, userId: string) {
   return env.PERSONA.get(env.PERSONA.idFromName(userId));

@@ -9,7 +9,6 @@ import { DurableObject } from "cloudflare:workers";
 import { coordinator, type QueueEntry } from "../coordinator/coordinator";
 import { directory } from "../directory/directory";
 import type { PersonaSummary } from "../directory/summary";
-import type { Env } from "../env";
 import { createLogger } from "../log";
 import type { DuePersona } from "../mana/schemas";
 import type { DispatchStatus } from "../persona/runner";

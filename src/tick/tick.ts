@@ -5,7 +5,6 @@
  */
 import type { Config } from "../config";
 import { coordinator, type TickSummary } from "../coordinator/coordinator";
-import type { Env } from "../env";
 import { findings } from "../findings/findings";
 import type { Logger } from "../log";
 import { slotOf } from "../persona/eligibility";

@@ -21,8 +21,8 @@ function only(actions: ActionRecord[]): ReadGroup {
 }
 
 /** The verdicts of one read answering `answer` for the run's writes. */
-function verdicts(actions: ActionRecord[], answer: object, readAt = NOW) {
-  return judge(only(actions), { ok: true, text: JSON.stringify(answer) }, readAt).map(({ tool, status, detail, diffs }) => ({ tool, status, detail, diffs }));
+function verdicts(actions: ActionRecord[], answer: object) {
+  return judge(only(actions), { ok: true, text: JSON.stringify(answer) }).map(({ tool, status, detail, diffs }) => ({ tool, status, detail, diffs }));
 }
 
 describe("planChecks", () => {
@@ -85,9 +85,9 @@ describe("judge: the entity is found by the id the write returned, at the depth 
 
   it("reports a failed read with its error, and a read without its list", () => {
     const group = only([call("todo.create", { title: "Einkaufen" }, { task })]);
-    expect(judge(group, { ok: false, error: "Tool todo.list failed: boom" }, NOW)[0]).toMatchObject({ status: "read failed", detail: "todo.list: Tool todo.list failed: boom" });
+    expect(judge(group, { ok: false, error: "Tool todo.list failed: boom" })[0]).toMatchObject({ status: "read failed", detail: "todo.list: Tool todo.list failed: boom" });
     // The stand-in's old shape: against the real service every todo check ended here.
-    expect(judge(group, { ok: true, text: JSON.stringify({ todos: [task] }) }, NOW)[0]).toMatchObject({ status: "read failed", detail: 'todo.list answered without a "tasks" list' });
+    expect(judge(group, { ok: true, text: JSON.stringify({ todos: [task] }) })[0]).toMatchObject({ status: "read failed", detail: 'todo.list answered without a "tasks" list' });
   });
 });
 
@@ -100,10 +100,9 @@ describe("judge: a read that cannot cover the entity", () => {
     expect(verdicts(actions, { tasks: full.slice(1) })[0]).toMatchObject({ status: "missing" });
   });
 
-  it("is unverifiable when a mood entry is dated before mood.recent's window, missing when it is inside", () => {
-    const logged = (date: string) => [call("mood.log", { level: 5, emotion: "calm", date }, { entry: { id: "m1", date } })];
-    expect(verdicts(logged("2026-08-01"), { entries: [] })[0]).toMatchObject({ status: "unverifiable", detail: "not listed, but dated 2026-08-01, before mood.recent's 90-day window" });
-    expect(verdicts(logged("2026-08-30"), { entries: [] })[0]).toMatchObject({ status: "missing" });
+  it("reads a mood entry's own day, which mood.today lists whole", () => {
+    const { groups } = planChecks([call("mood.log", { level: 5, emotion: "calm" }, { entry: { id: "m1", date: "2026-08-01" } })]);
+    expect(groups.map((group) => [group.read.tool, group.args])).toEqual([["mood.today", { date: "2026-08-01" }]]);
   });
 });
 

@@ -63,11 +63,12 @@ export function planChecks(actions: readonly ActionRecord[]): Plan {
     if (typeof check === "string") unverifiable.push(result(action, "unverifiable", check));
     else planned.push(check);
   }
-  const judgeable = planned.filter((write) => {
-    const reason = finalState(write, planned);
-    if (reason) unverifiable.push(result(write.action, "unverifiable", reason));
-    return reason === undefined;
-  });
+  const judgeable: PlannedCheck[] = [];
+  for (const write of planned) {
+    const expected = finalState(write, planned);
+    if (typeof expected === "string") unverifiable.push(result(write.action, "unverifiable", expected));
+    else judgeable.push({ ...write, expected });
+  }
   return { groups: grouped(judgeable), unverifiable };
 }
 
@@ -81,24 +82,23 @@ function plan(action: ActionRecord, check: WriteCheck): PlannedCheck | string {
 }
 
 /**
- * Narrows a write's expectation to what the entity's final state in this run still shows of it: a field a later
- * write set again is that write's to check. Answers why it cannot be judged when a later write takes the entity out
- * of the read altogether (a sign resolved after it was captured).
+ * What the entity's final state in this run still shows of a write: a field a later write set again is that
+ * write's to check. Answers why it cannot be judged when a later write takes the entity out of the read altogether
+ * (a sign resolved after it was captured).
  */
-function finalState(write: PlannedCheck, all: readonly PlannedCheck[]): string | undefined {
+function finalState(write: PlannedCheck, all: readonly PlannedCheck[]): Expectation | string {
+  if (!("shows" in write.expected)) return write.expected;
   const entity = (other: PlannedCheck) => other.check.read.tool === write.check.read.tool && other.id === write.id;
   const later = all.slice(all.indexOf(write) + 1).filter(entity);
-  if (!("shows" in write.expected)) return undefined;
   const removal = later.find((next) => "gone" in next.expected);
   if (removal) return `${removal.action.toolName} later in this run takes it out of ${write.check.read.tool}`;
   const set = new Set(later.flatMap((next) => ("shows" in next.expected ? Object.keys(next.expected.shows) : [])));
   const appended = new Set(later.flatMap((next) => ("shows" in next.expected ? Object.keys(next.expected.contains ?? {}) : [])));
   const { shows, contains = {} } = write.expected;
-  write.expected = {
+  return {
     shows: Object.fromEntries(Object.entries(shows).filter(([field]) => !set.has(field) && !appended.has(field))),
     contains: Object.fromEntries(Object.entries(contains).filter(([field]) => !set.has(field))),
   };
-  return undefined;
 }
 
 function grouped(checks: readonly PlannedCheck[]): ReadGroup[] {
@@ -114,8 +114,8 @@ function grouped(checks: readonly PlannedCheck[]): ReadGroup[] {
   return [...groups.values()];
 }
 
-/** What one read's answer, made at `readAt`, says about each write of its group. */
-export function judge(group: ReadGroup, outcome: { ok: true; text: string } | { ok: false; error: string }, readAt: number): CheckResult[] {
+/** What one read's answer says about each write of its group. */
+export function judge(group: ReadGroup, outcome: { ok: true; text: string } | { ok: false; error: string }): CheckResult[] {
   const failed = (detail: string) => group.checks.map((planned) => result(planned.action, "read failed", detail));
   if (!outcome.ok) return failed(`${group.read.tool}: ${outcome.error}`);
   const list = asObject(parseJson(outcome.text))?.[group.read.list];
@@ -124,8 +124,7 @@ export function judge(group: ReadGroup, outcome: { ok: true; text: string } | { 
   const cut = typeof limit === "number" && list.length >= limit ? `${group.read.tool} returned its limit of ${limit} rows` : undefined;
   return group.checks.map((planned) => {
     const found = list.map(asObject).find((entity) => entity?.id === planned.id);
-    const gap = cut ?? group.read.window?.(group.args, planned.written, readAt);
-    return { ...result(planned.action, "verified"), ...compare(planned, group.read.tool, found, gap) };
+    return { ...result(planned.action, "verified"), ...compare(planned, group.read.tool, found, cut) };
   });
 }
 

@@ -12,13 +12,8 @@ export interface ReadPath {
   tool: string;
   /** The read call's arguments, from the write's input and its (parsed) result. */
   args(input: Input, written: Input | undefined): Record<string, unknown>;
-  /** The key of the read result that holds the list. */
+  /** The key of the read result that holds the list; a list cut at the read's `limit` cannot show an absence. */
   list: string;
-  /**
-   * Why this read could not show the entity even if it exists (besides a list cut at its `limit`, which every read
-   * with one is checked for); undefined when it could.
-   */
-  window?(args: Record<string, unknown>, written: Input | undefined, readAt: number): string | undefined;
 }
 
 /** What a read must show once the write has landed. */
@@ -55,10 +50,6 @@ export const READ_TOOLS: ReadonlySet<string> = new Set([
   "wardrobe.listOutfits",
 ]);
 
-const DAY_MS = 86_400_000;
-/** mood.recent's widest window: its `days` maximum. */
-const MOOD_DAYS = 90;
-
 const fixed =
   (tool: string, list: string, args: Record<string, unknown>): ReadPath => ({ tool, list, args: () => args });
 
@@ -74,16 +65,14 @@ const notesByTitle: ReadPath = {
   args: (input) => ({ query: typeof input.title === "string" ? input.title : "", includeArchived: true, limit: 100 }),
   list: "notes",
 };
-/** One read for every mood entry of the run, whatever its day; an entry dated before the window cannot show. */
-const recentMoods: ReadPath = {
-  tool: "mood.recent",
-  args: () => ({ days: MOOD_DAYS, limit: 200 }),
-  list: "entries",
-  window: (args, written, readAt) => {
-    const date = at(written, ["entry", "date"]);
-    const cutoff = new Date(readAt - Number(args.days) * DAY_MS).toISOString().slice(0, 10);
-    return typeof date === "string" && date < cutoff ? `dated ${date}, before mood.recent's ${String(args.days)}-day window` : undefined;
+/** The entry's day, complete: mood.today has no limit. */
+const moodOfDay: ReadPath = {
+  tool: "mood.today",
+  args: (input, written) => {
+    const date = at(written, ["entry", "date"]) ?? input.date;
+    return typeof date === "string" ? { date } : {};
   },
+  list: "entries",
 };
 
 /** The input's own values of these fields: what the persona asked for is what a read must show. */
@@ -136,7 +125,7 @@ export const VERIFY_TABLE: Readonly<Record<string, TableEntry>> = {
   "journal.add": { unverifiable: "mana-mcp has no tool that reads journal entries back" },
   "me.generateWithReference": { unverifiable: "its images land in the Picture gallery, which no mana-mcp tool reads" },
   "mood.log": {
-    read: recentMoods,
+    read: moodOfDay,
     id: fromResult("entry", "id"),
     expect: given("level", "emotion", "secondaryEmotions", "activity", "withWhom", "notes", "tags", "date", "time"),
   },

@@ -59,7 +59,7 @@ async function readAndJudge(group: ReadGroup, ports: VerifyPorts): Promise<Verif
     type: "verification",
     key: group.key,
     read: { tool: group.read.tool, args: group.args, ok, ...(error ? { error } : {}), latencyMs },
-    checks: judge(group, ok ? { ok: true, text } : { ok: false, error: error ?? "" }, started),
+    checks: judge(group, ok ? { ok: true, text } : { ok: false, error: error ?? "" }),
   };
 }
 

@@ -2,18 +2,15 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { derivePersonaPassword } from "../../src/mana/password";
+import { defects } from "../helpers";
 import { isDue } from "./auth/due";
 import { lockedUntil } from "./auth/lockout";
 import { userIdFor } from "./auth/seed";
 import { verifyAccessToken } from "./jwt";
 
-const vars = env as unknown as {
-  STACK: Fetcher;
-  MANA_SERVICE_KEY: string;
-  PERSONA_SEED_SECRET: string;
-  STACK_JWT_SECRET: string;
-  STACK_ISSUER: string;
-};
+/** The test worker's bindings (test/wrangler.test.toml, typed in test/worker-configuration.d.ts). */
+const vars = env as TestEnv;
+
 
 const ANNA = "persona.anna@mana.test";
 const BEN = "persona.ben@mana.test";
@@ -631,6 +628,20 @@ describe("control surface", () => {
     expect(response.status).toBe(503);
   });
 
+  it("sets personas' cadence, so an hourly persona is due again an hour after it was active", async () => {
+    await setClock(WEDNESDAY);
+    await postActions(anna, [action("t", "todo.create")]);
+    await setClock(at(WEDNESDAY, HOUR));
+    expect(await dueEmails()).not.toContain(ANNA);
+    const changed = await call("/__stack/auth/cadence", { method: "PUT", body: JSON.stringify({ cadence: "hourly", userIds: [anna] }) });
+    expect(await changed.json()).toEqual({ ok: true, personas: 1 });
+    expect(await dueEmails()).toContain(ANNA);
+    expect((await persona(ANNA)).tickCadence).toBe("hourly");
+    const bad = await call("/__stack/auth/cadence", { method: "PUT", body: JSON.stringify({ cadence: "minutely" }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("cadence");
+  });
+
   it("rejects an unknown fault route", async () => {
     expect((await armFault({ route: "mcp", status: 500 })).status).toBe(400);
   });
@@ -677,5 +688,62 @@ describe("control surface", () => {
     expect((await due()).personas).toHaveLength(10);
     expect((await rows(anna)).actions).toEqual([]);
     expect((await login(BEN)).status).toBe(200);
+  });
+});
+
+describe("defect mode loginDown", () => {
+  const probe = () => postJson("/api/v1/auth/login", {});
+
+  it("every login answers the status in its envelope before validation, the rest of mana-auth works, off restores logins", async () => {
+    const up = await probe();
+    expect(up.status).toBe(400);
+    expect(await up.json()).toMatchObject({ error: "VALIDATION", status: 400 });
+
+    expect(await defects.auth({ loginDown: true })).toEqual({ loginDown: { status: 503 } });
+    for (const response of [await probe(), await login(ANNA), await call("/api/v1/auth/login", { method: "POST", body: "{" })]) {
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ error: "SERVICE_UNAVAILABLE", message: "Service Unavailable", status: 503 });
+    }
+    const signedIn = await signIn(ANNA);
+    expect(signedIn.status).toBe(503);
+    expect(signedIn.headers.get("set-cookie")).toBeNull();
+    expect(await signedIn.json()).toEqual({ message: "Service Unavailable", code: "SERVICE_UNAVAILABLE" });
+    expect((await rows(anna)).sessions).toBe(0);
+    expect((await internal("/personas/due")).status).toBe(200);
+    expect((await postActions(anna, [action("t", "todo.create")])).status).toBe(200);
+    expect((await internal(`/users/${anna}/memberships`)).status).toBe(200);
+
+    expect(await defects.auth({ loginDown: { status: 500 } })).toEqual({ loginDown: { status: 500 } });
+    const internalError = await login(BEN);
+    expect(internalError.status).toBe(500);
+    expect(await internalError.json()).toEqual({ error: "INTERNAL", message: "Internal Server Error", status: 500 });
+    expect(await (await call("/__stack/auth/defects")).json()).toEqual({ loginDown: { status: 500 } });
+
+    expect(await defects.auth({ loginDown: null })).toEqual({ loginDown: null });
+    expect((await login(ANNA)).status).toBe(200);
+    expect((await signIn(ANNA)).status).toBe(200);
+    expect((await probe()).status).toBe(400);
+  });
+
+  it("does not count toward the lockout, keeps a key left out, and ends on reset", async () => {
+    await defects.auth({ loginDown: { status: 504 } });
+    for (let i = 0; i < 6; i++) expect((await login(ANNA, "wrong")).status).toBe(504);
+    expect(await defects.auth({})).toEqual({ loginDown: { status: 504 } });
+    await defects.auth({ loginDown: false });
+    expect((await login(ANNA)).status).toBe(200);
+    await defects.auth({ loginDown: true });
+    await call("/__stack/reset", { method: "POST" });
+    expect(await (await call("/__stack/auth/defects")).json()).toEqual({ loginDown: null });
+    expect((await login(ANNA)).status).toBe(200);
+  });
+
+  it.each([
+    [{ loginDown: { status: 501 } }, /^loginDown\.status: /],
+    [{ loginDown: "yes" }, /^loginDown: /],
+    [{ loginDwon: true }, /loginDwon/],
+  ])("refuses %j with 400 naming the field", async (body, message) => {
+    const response = await call("/__stack/auth/defects", { method: "PUT", body: JSON.stringify(body) });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Json).error).toMatch(message);
   });
 });

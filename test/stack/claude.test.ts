@@ -5,9 +5,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import catalog from "./catalog.json";
 import { PromptCache, type Segment } from "./claude/cache";
+import { defects } from "../helpers";
 import { Gate, HOLD_LIMIT_MS } from "./gate";
 
-const stack = (env as unknown as { STACK: Fetcher }).STACK;
+const stack = env.STACK;
 const MESSAGES = "http://stack.test/v1/messages";
 const HEADERS = { "content-type": "application/json", "x-api-key": "stand-in-key", "anthropic-version": "2023-06-01" };
 const MODEL = "claude-sonnet-4-6";
@@ -120,12 +121,24 @@ function execute(use: Anthropic.ToolUseBlock, seen: string[]): Anthropic.ToolRes
 interface Day {
   answers: Anthropic.Message[];
   messages: Anthropic.MessageParam[];
+  calls: PlayedCall[];
 }
 
-/** The runner's main loop, driven by hand: feed tool results back until the persona stops. */
-async function playDay(system: string, firstUser: string, tools = manaTools()): Promise<Day> {
+/** A call of the day: whether its input fits the schema and, for a tool taking an id, whether a result had it. */
+interface PlayedCall {
+  use: Anthropic.ToolUseBlock;
+  valid: boolean;
+  knownId?: boolean;
+}
+
+/**
+ * The runner's main loop, driven by hand: feed tool results back until the persona stops. Strict, it expects every
+ * call valid and acting on ids it has seen; not strict (the model's mistakes switched on), it records both.
+ */
+async function playDay(system: string, firstUser: string, tools = manaTools(), strict = true): Promise<Day> {
   const messages: Anthropic.MessageParam[] = [{ role: "user", content: firstUser }];
   const answers: Anthropic.Message[] = [];
+  const calls: PlayedCall[] = [];
   const seen: string[] = [];
   for (let turn = 0; turn < 12; turn++) {
     const answer = await create({ model: MODEL, max_tokens: 1024, system, tools, messages });
@@ -134,12 +147,14 @@ async function playDay(system: string, firstUser: string, tools = manaTools()): 
     if (answer.stop_reason !== "tool_use") break;
     for (const use of toolUsesOf(answer)) {
       const schema = MANA_TOOLS[use.name as ToolName];
-      expect(schema.safeParse(use.input).success, `${use.name} ${JSON.stringify(use.input)}`).toBe(true);
-      if ("id" in schema.shape) expect(seen).toContain((use.input as { id: string }).id);
+      const call: PlayedCall = { use, valid: schema.safeParse(use.input).success };
+      if ("id" in schema.shape) call.knownId = seen.includes((use.input as { id: string }).id);
+      if (strict) expect([call.valid, call.knownId ?? true], `${use.name} ${JSON.stringify(use.input)}`).toEqual([true, true]);
+      calls.push(call);
     }
     messages.push({ role: "user", content: toolUsesOf(answer).map((use) => execute(use, seen)) });
   }
-  return { answers, messages };
+  return { answers, messages, calls };
 }
 
 async function stats(): Promise<{
@@ -169,6 +184,8 @@ async function control(path: string, init: RequestInit = {}): Promise<Response> 
 const heldCount = async (query: string): Promise<unknown> => (await control(`held?${query}`)).json();
 const release = async (): Promise<unknown> => (await control("release", { method: "POST" })).json();
 const putDefects = (body: unknown) => control("defects", { method: "PUT", body: JSON.stringify(body) });
+/** The defect state with every mode off. */
+const OFF = { ratingDrop: null, invalidArgs: null, madeUpIds: null };
 
 beforeEach(async () => {
   await stack.fetch("http://stack.test/__stack/reset", { method: "POST" });
@@ -659,7 +676,7 @@ describe("defect modes", () => {
     expect(before[0]!.rating).toBeGreaterThan(1);
 
     const set = await putDefects({ ratingDrop: { module: "todo", from: "2026-11-20" } });
-    expect(await set.json()).toEqual({ ratingDrop: { module: "todo", from: "2026-11-20", rating: 1 } });
+    expect(await set.json()).toEqual({ ...OFF, ratingDrop: { module: "todo", from: "2026-11-20", rating: 1 } });
     expect(await ratings()).toEqual(before);
 
     vi.setSystemTime(new Date("2026-11-20T00:00:00.000Z"));
@@ -672,13 +689,14 @@ describe("defect modes", () => {
   });
 
   it("switches off with null and on reset, and answers the state on GET", async () => {
-    await putDefects({ ratingDrop: { module: "todo", from: "2026-01-01", rating: 3 } });
-    expect(await (await control("defects")).json()).toEqual({ ratingDrop: { module: "todo", from: "2026-01-01", rating: 3 } });
-    expect(await (await putDefects({})).json()).toEqual({ ratingDrop: { module: "todo", from: "2026-01-01", rating: 3 } });
-    expect(await (await putDefects({ ratingDrop: null })).json()).toEqual({ ratingDrop: null });
-    await putDefects({ ratingDrop: { module: "todo", from: "2026-01-01" } });
+    const drop = { ratingDrop: { module: "todo", from: "2026-01-01", rating: 3 } };
+    await putDefects(drop);
+    expect(await (await control("defects")).json()).toEqual({ ...OFF, ...drop });
+    expect(await (await putDefects({})).json()).toEqual({ ...OFF, ...drop });
+    expect(await (await putDefects({ ratingDrop: null })).json()).toEqual(OFF);
+    await putDefects({ ratingDrop: { module: "todo", from: "2026-01-01" }, invalidArgs: { rate: 0.1 }, madeUpIds: { rate: 0.2 } });
     await stack.fetch("http://stack.test/__stack/reset", { method: "POST" });
-    expect(await (await control("defects")).json()).toEqual({ ratingDrop: null });
+    expect(await (await control("defects")).json()).toEqual(OFF);
   });
 
   it.each([
@@ -686,10 +704,65 @@ describe("defect modes", () => {
     [{ ratingDrop: { module: "todo", from: "2026-11-20", rating: 6 } }, /^ratingDrop\.rating: /],
     [{ ratingDrop: { from: "2026-11-20" } }, /^ratingDrop\.module: /],
     [{ ratingDorp: null }, /ratingDorp/],
+    [{ invalidArgs: { rate: 0 } }, /^invalidArgs\.rate: /],
+    [{ invalidArgs: { rate: 1.2 } }, /^invalidArgs\.rate: /],
+    [{ madeUpIds: true }, /^madeUpIds: /],
+    [{ madeUpIds: { rate: "0.5" } }, /^madeUpIds\.rate: /],
   ])("refuses %j with 400 naming the field", async (body, message) => {
     const response = await putDefects(body);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toMatch(message);
+  });
+});
+
+describe("defect modes: the model's mistakes", () => {
+  /** Every catalog persona plays a day with the given tools; the calls they made, in order. */
+  const everyonesCalls = async (tools = manaTools()): Promise<PlayedCall[]> => {
+    const calls: PlayedCall[] = [];
+    for (const persona of catalog.personas) {
+      calls.push(...(await playDay(persona.systemPrompt, briefing(Object.keys(persona.moduleMix)), tools, false)).calls);
+    }
+    return calls;
+  };
+  const share = (calls: PlayedCall[], mistaken: (call: PlayedCall) => boolean) => calls.filter(mistaken).length / calls.length;
+  const idCalls = (calls: PlayedCall[]) => calls.filter((call) => call.knownId !== undefined);
+  const TODO_IDS = manaTools(["todo_list", "todo_complete"]);
+  /** Which calls went wrong: the results' ids are random, so the calls' own ids and inputs differ between days. */
+  const pattern = (calls: PlayedCall[]) => calls.map((call) => [call.use.name, call.valid, call.knownId]);
+
+  it("invalidArgs: that share of the calls leaves out a required field, the same calls every time, none once off", async () => {
+    expect(await defects.claude({ invalidArgs: { rate: 0.3 } })).toEqual({ ...OFF, invalidArgs: { rate: 0.3 } });
+    const calls = await everyonesCalls();
+    expect(calls.length).toBeGreaterThan(40);
+    const invalid = share(calls, (call) => !call.valid);
+    expect(invalid).toBeGreaterThan(0.2);
+    expect(invalid).toBeLessThan(0.4);
+    for (const call of calls.filter((candidate) => !candidate.valid)) {
+      const required = z.toJSONSchema(MANA_TOOLS[call.use.name as ToolName]).required ?? [];
+      expect(required.some((field) => !(field in (call.use.input as object)))).toBe(true);
+    }
+    expect(pattern(await everyonesCalls())).toEqual(pattern(calls));
+
+    await defects.claude({ invalidArgs: { rate: 1 } });
+    expect(share(await everyonesCalls(), (call) => !call.valid)).toBe(1);
+    await defects.claude({ invalidArgs: null });
+    expect(share(await everyonesCalls(), (call) => !call.valid)).toBe(0);
+  });
+
+  it("madeUpIds: that share of the calls taking an id passes a well-formed uuid nobody answered, the same every time", async () => {
+    await defects.claude({ madeUpIds: { rate: 0.5 } });
+    const calls = idCalls(await everyonesCalls(TODO_IDS));
+    expect(calls.length).toBeGreaterThan(15);
+    const madeUp = share(calls, (call) => !call.knownId);
+    expect(madeUp).toBeGreaterThan(0.3);
+    expect(madeUp).toBeLessThan(0.7);
+    for (const call of calls) expect(call.valid).toBe(true);
+    expect(pattern(idCalls(await everyonesCalls(TODO_IDS)))).toEqual(pattern(calls));
+
+    await defects.claude({ madeUpIds: { rate: 1 } });
+    expect(share(idCalls(await everyonesCalls(TODO_IDS)), (call) => !call.knownId)).toBe(1);
+    await defects.claude({ madeUpIds: false });
+    expect(share(idCalls(await everyonesCalls(TODO_IDS)), (call) => !call.knownId)).toBe(0);
   });
 });
 

@@ -1,6 +1,5 @@
 /** @module The stand-in stack worker: one port routed to mana-auth, mana-mcp, Claude and the webhook receiver, and a reset of all four. */
-import type { StackEnv } from "./env";
-import { SINGLETON } from "./env";
+import { SINGLETON } from "./singleton";
 
 export { AuthStore } from "./auth/store";
 export { McpHost } from "./mcp/host";

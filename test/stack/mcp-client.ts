@@ -7,7 +7,7 @@ import { derivePersonaPassword } from "../../src/mana/password";
 
 export type Json = Record<string, any>;
 
-const vars = env as unknown as { STACK: Fetcher; PERSONA_SEED_SECRET: string };
+const vars = env as TestEnv;
 const MCP = "http://stack.test/mcp";
 
 export const call = (url: string, init: RequestInit = {}) => vars.STACK.fetch(url, init);

@@ -2,10 +2,15 @@
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { defects } from "../helpers";
 import { mintAccessToken } from "./jwt";
+import { NO_DEFECTS } from "./mcp/defects";
+import { evenlySpread, TransientNoise } from "./mcp/rates";
 import { call, caller, type Json, login, sdkClient, textOf } from "./mcp-client";
 
-const vars = env as unknown as { STACK: Fetcher; PERSONA_SEED_SECRET: string; STACK_JWT_SECRET: string; STACK_ISSUER: string };
+/** The test worker's bindings (test/wrangler.test.toml, typed in test/worker-configuration.d.ts). */
+const vars = env as TestEnv;
+
 const ANNA = "persona.anna@mana.test";
 /** A fixed instant behind real time, for the tests that move the clock. */
 const PINNED = Date.parse("2026-11-24T09:00:00.000Z");
@@ -60,6 +65,8 @@ async function callRaw(token: string, sessionId: string, name: string, args: Jso
   expect(response.headers.get("content-type")).toContain("text/event-stream");
   return ((await sseMessages(response))[0] as Json).result;
 }
+
+const OFF = NO_DEFECTS;
 
 beforeEach(async () => {
   await call("http://stack.test/__stack/reset", { method: "POST" });
@@ -353,7 +360,6 @@ describe("mana-mcp stand-in: held calls", () => {
 describe("mana-mcp stand-in: defect modes", () => {
   const PULL_SHAPE = "undefined is not an object (evaluating '(await pullAll(…)).changes.filter')";
   const NO_VAULT = 'mana-auth /encryption-vault/key failed: HTTP 404 — {"error":"vault not initialised","code":"VAULT_NOT_INITIALISED"}';
-  const OFF = { syncPullShape: null, echoExclusion: null, failingTool: null, noVault: null, updateBlindReads: null, readBackDiffers: null };
 
   async function tools(email = ANNA) {
     const { client } = await sdkClient((await login(email)).token);
@@ -535,5 +541,296 @@ describe("mana-mcp stand-in: defect modes", () => {
     const response = await putDefects(body);
     expect(response.status).toBe(400);
     expect(((await response.json()) as Json).error).toMatch(message);
+  });
+});
+
+describe("mana-mcp stand-in: outages, slowness, tool-surface changes and noise", () => {
+  const FAILED = (name: string) => new RegExp(`^Tool ${name.replace(".", "\\.")} failed: `);
+  const outcomes = async (run: () => Promise<Json>, times: number): Promise<string[]> => {
+    const seen: string[] = [];
+    for (let i = 0; i < times; i++) seen.push((await run()).isError ? "fail" : "ok");
+    return seen;
+  };
+
+  it("failingTool with a rate: that share of the tool's calls fails, evenly spread, the same calls again after a new set", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    const list = () => callRaw(token, sessionId, "todo.list", {});
+    const mode = { failingTool: { tool: "todo.list", reason: "mana-sync pull failed: 500 Internal Server Error — boom", rate: 0.3 } };
+    expect(await defects.mcp(mode)).toMatchObject(mode);
+    const first = await outcomes(list, 10);
+    expect(first).toEqual(["ok", "ok", "ok", "fail", "ok", "ok", "fail", "ok", "ok", "fail"]);
+    expect((await executions()).filter((e) => e.tool === "todo.list")).toHaveLength(7);
+    await defects.mcp(mode);
+    expect(await outcomes(list, 10)).toEqual(first);
+    await defects.mcp({ failingTool: { ...mode.failingTool, rate: 0.5 } });
+    expect(await callRaw(token, sessionId, "todo.list", {})).not.toHaveProperty("isError");
+    expect(textOf(await callRaw(token, sessionId, "todo.list", {}))).toBe("Tool todo.list failed: mana-sync pull failed: 500 Internal Server Error — boom");
+
+    await defects.mcp({ failingTool: null });
+    expect(await outcomes(list, 4)).toEqual(["ok", "ok", "ok", "ok"]);
+  });
+
+  it("moduleOutage: every tool of the module fails with mana-sync's 503 (push for writes, pull for reads), other modules work", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    await defects.mcp({ moduleOutage: { module: "habits" } });
+    expect(textOf(await callRaw(token, sessionId, "habits.create", { title: "Lesen" }))).toBe(
+      "Tool habits.create failed: mana-sync push failed: 503 Service Unavailable — no healthy upstream",
+    );
+    expect(textOf(await callRaw(token, sessionId, "habits.list", {}))).toBe(
+      "Tool habits.list failed: mana-sync pull failed: 503 Service Unavailable — no healthy upstream",
+    );
+    expect((await callRaw(token, sessionId, "todo.create", { title: "Geht" })).isError).toBeUndefined();
+    await defects.mcp({ moduleOutage: { module: "todo", reason: "mana-sync push failed: 502 Bad Gateway — " } });
+    expect(textOf(await callRaw(token, sessionId, "todo.list", {}))).toBe("Tool todo.list failed: mana-sync push failed: 502 Bad Gateway — ");
+    expect((await callRaw(token, sessionId, "habits.list", {})).isError).toBeUndefined();
+    expect((await executions()).map((e) => e.tool)).toEqual(["todo.create", "habits.list"]);
+
+    await defects.mcp({ moduleOutage: false });
+    expect((await callRaw(token, sessionId, "todo.list", {})).isError).toBeUndefined();
+  });
+
+  it("down: every request to /mcp answers the proxy's status before authentication; the probe tells up from down", async () => {
+    const probe = () => call(MCP, { method: "POST" });
+    const up = await probe();
+    expect(up.status).toBe(401);
+    expect(await up.json()).toEqual({ error: "Missing or malformed Authorization header" });
+
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    expect(await defects.mcp({ down: true })).toMatchObject({ down: { status: 503 } });
+    const down = await probe();
+    expect(down.status).toBe(503);
+    expect(down.headers.get("content-type")).toBe("text/plain");
+    expect(await down.text()).toBe("no healthy upstream");
+    const inSession = await post({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "todo.create", arguments: { title: "x" } } }, headers(token, "space-anna", { "mcp-session-id": sessionId }));
+    expect(inSession.status).toBe(503);
+    await inSession.text();
+    const opening = await sdkClient(token).catch((error: unknown) => error);
+    expect(opening).toBeInstanceOf(StreamableHTTPError);
+    expect((opening as StreamableHTTPError).code).toBe(503);
+
+    await defects.mcp({ down: { status: 504 } });
+    const gateway = await probe();
+    expect([gateway.status, await gateway.text()]).toEqual([504, "upstream request timeout"]);
+    expect(await executions()).toEqual([]);
+
+    await defects.mcp({ down: null });
+    expect((await probe()).status).toBe(401);
+    expect((await callRaw(token, sessionId, "todo.create", { title: "wieder da" })).isError).toBeUndefined();
+  });
+
+  it("slowTool: the call runs at once, its normal reply is held back (counted as held, released early on request)", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    await defects.mcp({ slowTool: { tool: "todo.create", ms: 60_000 } });
+    const request = { jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "todo.create", arguments: { title: "Langsam" } } };
+    let replied = false;
+    const reply = post(request, headers(token, "space-anna", { "mcp-session-id": sessionId }))
+      .then(sseMessages)
+      .finally(() => (replied = true));
+    expect(await heldCount("atLeast=1")).toEqual({ held: 1 });
+    expect((await executions()).map((e) => e.tool)).toEqual(["todo.create"]);
+    expect((await callRaw(token, sessionId, "todo.list", {})).isError).toBeUndefined();
+    expect(replied).toBe(false);
+    expect(await release()).toEqual({ released: 1 });
+    const [message] = await reply;
+    expect(JSON.parse(textOf(message!.result)).task.title).toBe("Langsam");
+
+    await defects.mcp({ slowTool: null });
+    expect(JSON.parse(textOf(await callRaw(token, sessionId, "todo.create", { title: "Sofort" }))).task.title).toBe("Sofort");
+    expect(await heldCount("waitMs=0")).toEqual({ held: 0 });
+    await defects.mcp({ slowTool: { tool: "todo.create", ms: 1 } });
+    expect(JSON.parse(textOf(await callRaw(token, sessionId, "todo.create", { title: "Kurz" }))).task.title).toBe("Kurz");
+  });
+
+
+  it("removedTools: sessions opened meanwhile lack the tools and get the SDK's unknown-tool error; older ones keep them", async () => {
+    const { token } = await login(ANNA);
+    const before = await sdkClient(token);
+    await defects.mcp({ removedTools: { tools: ["todo.complete", "habits.archive"] } });
+    const during = await sdkClient(token);
+    const names = (await during.client.listTools()).tools.map((tool) => tool.name);
+    expect(names).not.toContain("todo.complete");
+    expect(names).not.toContain("habits.archive");
+    expect(names).toContain("todo.create");
+    const removed = (await during.client.callTool({ name: "todo.complete", arguments: { id: crypto.randomUUID() } })) as Json;
+    expect(removed.isError).toBe(true);
+    expect(textOf(removed)).toBe("MCP error -32602: Tool todo.complete not found");
+    expect((await before.client.listTools()).tools.map((tool) => tool.name)).toContain("todo.complete");
+    expect(textOf((await before.client.callTool({ name: "todo.complete", arguments: { id: crypto.randomUUID() } })) as Json)).toMatch(/ not found$/);
+    expect(await executions()).toHaveLength(1);
+
+    await defects.mcp({ removedTools: null });
+    const after = await sdkClient(token);
+    expect((await after.client.listTools()).tools.map((tool) => tool.name)).toContain("todo.complete");
+    for (const session of [before, during, after]) await session.client.close();
+  });
+
+  it("schemaChange: sessions opened meanwhile see one more required property; calls without it fail validation and never run", async () => {
+    const { token } = await login(ANNA);
+    const before = await sdkClient(token);
+    await defects.mcp({ schemaChange: { tool: "notes.create" } });
+    const during = await sdkClient(token);
+    const schema = (await during.client.listTools()).tools.find((tool) => tool.name === "notes.create")!.inputSchema;
+    expect(schema.required).toEqual(["title", "origin"]);
+    expect((schema.properties as Json).origin).toEqual({ type: "string", minLength: 1, maxLength: 200, description: expect.any(String) });
+    const old = (await during.client.callTool({ name: "notes.create", arguments: { title: "Rezept" } })) as Json;
+    expect(old.isError).toBe(true);
+    expect(textOf(old)).toMatch(/^MCP error -32602: Input validation error: Invalid arguments for tool notes\.create: .* at origin$/);
+    expect(await executions()).toEqual([]);
+    const fresh = JSON.parse(textOf((await during.client.callTool({ name: "notes.create", arguments: { title: "Rezept", origin: "Notizen-Screen" } })) as Json));
+    expect(fresh.note).toMatchObject({ title: "Rezept" });
+    expect(fresh.note.origin).toBeUndefined();
+    const unchanged = (await before.client.listTools()).tools.find((tool) => tool.name === "notes.create")!.inputSchema;
+    expect(unchanged.required).toEqual(["title"]);
+    expect((await before.client.callTool({ name: "notes.create", arguments: { title: "Alt" } })).isError).toBeUndefined();
+
+    await defects.mcp({ schemaChange: false });
+    const after = await sdkClient(token);
+    expect((await after.client.listTools()).tools.find((tool) => tool.name === "notes.create")!.inputSchema.required).toEqual(["title"]);
+    expect((await after.client.callTool({ name: "notes.create", arguments: { title: "Wieder" } })).isError).toBeUndefined();
+    for (const session of [before, during, after]) await session.client.close();
+  });
+
+  it("failingUser: every tool call of that user fails app-side, other users work", async () => {
+    const anna = await login(ANNA);
+    const ben = await login(BEN);
+    const annaSession = await openRaw(anna.token);
+    const benSession = await openRaw(ben.token, "space-ben");
+    await defects.mcp({ failingUser: { userId: anna.userId } });
+    for (const [name, args] of [["habits.create", { title: "Lesen" }], ["todo.list", {}], ["comic.listStories", {}]] as const) {
+      expect(textOf(await callRaw(anna.token, annaSession, name, args))).toBe(
+        `Tool ${name} failed: mana-auth /encryption-vault/key failed: HTTP 403 — {"error":"Forbidden"}`,
+      );
+    }
+    expect((await callRaw(ben.token, benSession, "habits.create", { title: "Lesen" }, "space-ben")).isError).toBeUndefined();
+    await defects.mcp({ failingUser: { userId: anna.userId, reason: "mana-sync push failed: 403 Forbidden — space not accessible" } });
+    expect(textOf(await callRaw(anna.token, annaSession, "todo.create", { title: "x" }))).toBe(
+      "Tool todo.create failed: mana-sync push failed: 403 Forbidden — space not accessible",
+    );
+    expect((await executions()).map((e) => e.userId)).toEqual([ben.userId]);
+
+    await defects.mcp({ failingUser: null });
+    expect((await callRaw(anna.token, annaSession, "todo.create", { title: "x" })).isError).toBeUndefined();
+  });
+
+  it("transientFailures: seeded noise at about the rate, never twice in a row for a tool, the same calls again after a new set", async () => {
+    const { token } = await login(ANNA);
+    const sequence: [string, Json][] = [["todo.list", {}], ["habits.list", {}], ["todo.create", { title: "x" }], ["mood.recent", {}]];
+    const noisy = new RegExp(
+      "^Tool [a-z.]+ failed: mana-sync (push|pull) failed: (503 Service Unavailable — upstream connect error or disconnect/reset before headers\\. reset reason: connection termination|504 Gateway Timeout — upstream request timeout)$",
+    );
+    // 25 calls of each tool a day: a restart before each day keeps them under the rate limit.
+    const day = async () => {
+      await control("restart", { method: "POST" });
+      const sessionId = await openRaw(token);
+      const seen: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const [name, args] = sequence[i % sequence.length]!;
+        const result = await callRaw(token, sessionId, name, args);
+        if (result.isError) expect(textOf(result)).toMatch(noisy);
+        seen.push(result.isError ? textOf(result) : "ok");
+      }
+      return seen;
+    };
+    await defects.mcp({ transientFailures: { rate: 0.2 } });
+    const first = await day();
+    const failed = first.filter((outcome) => outcome !== "ok");
+    expect(failed.length).toBeGreaterThanOrEqual(10);
+    expect(failed.length).toBeLessThanOrEqual(30);
+    expect(failed.some((text) => text.includes(" pull failed: 503 "))).toBe(true);
+    expect(failed.some((text) => text.includes(" 504 Gateway Timeout"))).toBe(true);
+    expect(failed.some((text) => text.startsWith("Tool todo.create failed: mana-sync push failed: "))).toBe(true);
+    first.forEach((outcome, i) => {
+      if (outcome !== "ok" && i >= sequence.length) expect(first[i - sequence.length]).toBe("ok");
+    });
+    expect(await executions()).toHaveLength(100 - failed.length);
+
+    await defects.mcp({ transientFailures: { rate: 0.2 } });
+    expect(await day()).toEqual(first);
+    await defects.mcp({ transientFailures: null });
+    expect((await day()).every((outcome) => outcome === "ok")).toBe(true);
+  });
+
+  it("answers every new mode in the state, switches each off with null and all of them on reset", async () => {
+    const { userId } = await login(ANNA);
+    const modes = {
+      moduleOutage: { module: "mood" },
+      down: { status: 502 },
+      slowTool: { tool: "todo.list", ms: 2500 },
+      removedTools: { tools: ["todo.complete"] },
+      schemaChange: { tool: "todo.create" },
+      failingUser: { userId },
+      transientFailures: { rate: 0.05 },
+    };
+    expect(await defects.mcp(modes)).toEqual({ ...OFF, ...modes });
+    expect(await defects.mcp({ down: null, transientFailures: false })).toEqual({ ...OFF, ...modes, down: null, transientFailures: null });
+    await call("http://stack.test/__stack/reset", { method: "POST" });
+    expect(await (await control("defects")).json()).toEqual(OFF);
+  });
+
+  it.each([
+    [{ failingTool: { tool: "todo.list", rate: 0 } }, /^failingTool\.rate: /],
+    [{ failingTool: { tool: "todo.list", rate: 1.5 } }, /^failingTool\.rate: /],
+    [{ moduleOutage: { module: "calendar" } }, /^moduleOutage\.module: not a module of mana-mcp$/],
+    [{ down: { status: 500 } }, /^down\.status: /],
+    [{ slowTool: { tool: "todo.list", ms: 0 } }, /^slowTool\.ms: /],
+    [{ slowTool: { tool: "todo.list", ms: 60_001 } }, /^slowTool\.ms: /],
+    [{ removedTools: { tools: [] } }, /^removedTools\.tools: /],
+    [{ removedTools: { tools: ["todo.lsit"] } }, /^removedTools\.tools\.0: not a tool of mana-mcp$/],
+    [{ schemaChange: { tool: "todo.lsit" } }, /^schemaChange\.tool: not a tool of mana-mcp$/],
+    [{ failingUser: { userId: "" } }, /^failingUser\.userId: /],
+    [{ transientFailures: { rate: 0.6 } }, /^transientFailures\.rate: /],
+  ])("refuses %j with 400 naming the field", async (body, message) => {
+    const response = await putDefects(body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Json).error).toMatch(message);
+  });
+});
+
+describe("mana-mcp stand-in: the model's mistakes (the Claude stand-in's invalidArgs and madeUpIds), as answered", () => {
+  it("a missing required field gets the SDK's validation error and never runs, a made-up id the handler's not-found", async () => {
+    const { token } = await login(ANNA);
+    const sessionId = await openRaw(token);
+    const missing = await callRaw(token, sessionId, "todo.create", { priority: "high" });
+    expect(missing.isError).toBe(true);
+    expect(textOf(missing)).toBe(
+      "MCP error -32602: Input validation error: Invalid arguments for tool todo.create: Invalid input: expected string, received undefined at title",
+    );
+    const madeUp = crypto.randomUUID();
+    const unknown = await callRaw(token, sessionId, "habits.archive", { id: madeUp });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toBe(`Tool habits.archive failed: habit ${madeUp} not found`);
+    expect(await executions()).toMatchObject([{ tool: "habits.archive" }]);
+  });
+});
+
+describe("mana-mcp stand-in: failure rates", () => {
+  it.each([0.05, 0.3, 0.5, 1])("evenlySpread(%d) fails exactly that share of any run of calls from the first", (rate) => {
+    for (const calls of [20, 100, 1000]) {
+      const failed = Array.from({ length: calls }, (_, n) => evenlySpread(n, rate)).filter(Boolean).length;
+      expect(failed).toBe(Math.floor(calls * rate + 1e-9));
+    }
+  });
+
+  it("TransientNoise fails about its rate over many tools, never one tool twice in a row, the same calls for the same sequence", () => {
+    const tools = Array.from({ length: 20 }, (_, i) => `module${i}.list`);
+    const run = (rate: number) => {
+      const noise = new TransientNoise(rate);
+      return Array.from({ length: 10_000 }, (_, n) => noise.next(tools[n % tools.length]!) !== undefined);
+    };
+    const failed = run(0.1);
+    const share = failed.filter(Boolean).length / failed.length;
+    expect(share).toBeGreaterThan(0.09);
+    expect(share).toBeLessThan(0.11);
+    failed.forEach((fails, n) => {
+      if (fails && n >= tools.length) expect(failed[n - tools.length]).toBe(false);
+    });
+    expect(run(0.1)).toEqual(failed);
+    const half = run(0.5).filter(Boolean).length / failed.length;
+    expect(half).toBeGreaterThan(0.45);
+    expect(half).toBeLessThanOrEqual(0.5);
   });
 });

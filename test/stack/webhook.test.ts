@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 
-const stack = (env as unknown as { STACK: Fetcher }).STACK;
+const stack = env.STACK;
 const WEBHOOK = "http://stack.test/__stack/webhook";
 
 type Json = Record<string, any>;

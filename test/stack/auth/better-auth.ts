@@ -5,14 +5,12 @@ import { z } from "zod";
 import { parseBody } from "../parse-body";
 import { SESSION_COOKIE, sessionCookie, verifiedToken } from "./cookie";
 import type { AuthDeps } from "./deps";
+import { betterAuthError } from "./errors";
 import { createSession, sessionUserId } from "./sessions";
 import { organizationsOf } from "./spaces";
 import { authenticate } from "./users";
 
 const credentials = z.object({ email: z.string(), password: z.string() });
-
-const betterAuthError = (status: number, code: string, message: string) =>
-  Response.json({ message, code }, { status });
 
 /**
  * Better Auth's own endpoints (docs/contracts.md §1.3). The sign-in bypasses the login wrapper's lockout, and the
@@ -21,7 +19,7 @@ const betterAuthError = (status: number, code: string, message: string) =>
 export function betterAuthRoutes(deps: AuthDeps): Hono {
   const secret = deps.env.STACK_JWT_SECRET;
   return new Hono()
-    .post("/api/auth/sign-in/email", async (c) => {
+    .post("/api/auth/sign-in/email", deps.defects.loginDown("better-auth"), async (c) => {
       const body = await parseBody(c.req.raw, credentials);
       if (!body.ok) return betterAuthError(400, "VALIDATION_ERROR", body.message);
       const user = authenticate(deps.sql, body.value.email, body.value.password);

@@ -10,6 +10,16 @@
  *                                            "status": 400–599, "times"?: n ≥ 1 (default 1)}: the next n requests
  *                                            of that route answer status in the route's envelope, write nothing
  *                                            → {"ok":true}
+ * PUT    /__stack/auth/defects               {"loginDown"?: true | {"status": 500|502|503|504} | null | false}
+ *                                            (true: 503): every POST /api/v1/auth/login answers the status in the
+ *                                            login wrapper's envelope ({"error": "SERVICE_UNAVAILABLE" for 503,
+ *                                            "INTERNAL" otherwise, "message": status text, "status"}) and every
+ *                                            POST /api/auth/sign-in/email in Better Auth's ({"message": status
+ *                                            text, "code": e.g. "SERVICE_UNAVAILABLE"}), before validation, armed
+ *                                            faults and the lockout; the due list and the internal routes keep
+ *                                            working; null or false switches it off, a key left out stays
+ *                                            → the state, as GET
+ * GET    /__stack/auth/defects               → {"loginDown": {"status"} | null}
  * POST   /__stack/auth/memberships           {"userId","organizationId","name","type"} adds a space the user is a
  *                                            member of (metadata {"type"}) → {"ok":true}; 404 unknown user
  * DELETE /__stack/auth/personas/:id          hard delete, later calls about it 404 → {"ok":true}; 404 unknown
@@ -17,6 +27,9 @@
  * POST   /__stack/auth/seed                  {"count": 1–20000, "toolCalls"?: n, "prefix"?: "bench"} replaces the
  *                                            catalog with synthetic daily personas persona.<prefix><i>@mana.test
  *                                            (benchmarks) → {"ok":true,"count":n}
+ * PUT    /__stack/auth/cadence               {"cadence": "hourly"|"daily"|"weekdays", "userIds"?: [id]} sets the
+ *                                            cadence of those personas (all when left out), so a simulated week
+ *                                            sees each persona many times → {"ok":true,"personas":n}
  * POST   /__stack/auth/due-extra             {"entries": [any JSON]} appended verbatim to every due list, to feed
  *                                            the runner malformed entries → {"ok":true}
  * GET    /__stack/auth/rows?userId=          → {"actions":[{id,tickId,toolName,inputHash,result,errorMessage,
@@ -28,6 +41,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { readActions } from "./actions";
 import { parseBody } from "../parse-body";
+import { authDefectsInput } from "./defects";
 import type { AuthDeps } from "./deps";
 import { routeError } from "./errors";
 import { FAULT_ROUTES } from "./faults";
@@ -54,6 +68,7 @@ const seedBody = z.object({
   prefix: z.string().regex(/^[a-z0-9-]{1,20}$/).optional(),
 });
 const dueExtraBody = z.object({ entries: z.array(z.unknown()) });
+const cadenceBody = z.object({ cadence: z.enum(["hourly", "daily", "weekdays"]), userIds: z.array(z.string().min(1)).min(1).optional() });
 const spaceBody = z.object({
   userId: z.string().min(1),
   organizationId: z.string().min(1),
@@ -80,11 +95,27 @@ export function controlRoutes(deps: AuthDeps): Hono {
       deps.faults.arm(body.value.route, body.value.status, body.value.times);
       return c.json({ ok: true });
     })
+    .put("/defects", async (c) => {
+      const body = await parseBody(c.req.raw, authDefectsInput);
+      if (!body.ok) return routeError(400, body.message);
+      deps.defects.set(body.value);
+      return c.json(deps.defects.state());
+    })
+    .get("/defects", (c) => c.json(deps.defects.state()))
     .post("/seed", async (c) => {
       const body = await parseBody(c.req.raw, seedBody);
       if (!body.ok) return routeError(400, body.message);
       await seedSynthetic(deps, body.value.count, body.value);
       return c.json({ ok: true, count: body.value.count });
+    })
+    .put("/cadence", async (c) => {
+      const body = await parseBody(c.req.raw, cadenceBody);
+      if (!body.ok) return routeError(400, body.message);
+      const { cadence, userIds } = body.value;
+      const marks = (userIds ?? []).map(() => "?").join(", ");
+      const where = userIds ? ` WHERE user_id IN (${marks})` : "";
+      const changed = sql.exec(`UPDATE personas SET tick_cadence = ?${where}`, cadence, ...(userIds ?? [])).rowsWritten;
+      return c.json({ ok: true, personas: changed });
     })
     .post("/due-extra", async (c) => {
       const body = await parseBody(c.req.raw, dueExtraBody);

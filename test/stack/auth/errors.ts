@@ -1,4 +1,4 @@
-/** @module mana-auth's three error envelopes (docs/contracts.md §1): its middleware, its routes, and the login wrapper. */
+/** @module mana-auth's error envelopes (docs/contracts.md §1): its middleware, its routes, the login wrapper and Better Auth. */
 
 export function middlewareError(status: number, message: string): Response {
   return Response.json({ statusCode: status, message }, { status });
@@ -6,6 +6,10 @@ export function middlewareError(status: number, message: string): Response {
 
 export function routeError(status: number, error: string): Response {
   return Response.json({ error }, { status });
+}
+
+export function betterAuthError(status: number, code: string, message: string): Response {
+  return Response.json({ message, code }, { status });
 }
 
 export function loginError(status: number, code: string, message: string, retryAfterSec?: number): Response {

@@ -5,6 +5,7 @@ import { loginError, middlewareError, routeError } from "./errors";
 export const FAULT_ROUTES = ["login", "due", "actions", "feedback", "memberships"] as const;
 export type FaultRoute = (typeof FAULT_ROUTES)[number];
 
+/** The login wrapper's codes by status; any other 5xx is its INTERNAL. */
 const LOGIN_CODES: Record<number, string> = {
   400: "VALIDATION",
   401: "INVALID_CREDENTIALS",
@@ -54,8 +55,9 @@ async function withoutAccessToken(c: Context, next: Next): Promise<void> {
   c.res = Response.json(body, { status: 200 });
 }
 
-function loginFault(status: number): Response {
-  const code = LOGIN_CODES[status] ?? "INTERNAL_ERROR";
+/** A failed login in the wrapper's envelope, as an armed fault or the loginDown defect answers it. */
+export function loginFault(status: number): Response {
+  const code = LOGIN_CODES[status] ?? "INTERNAL";
   return loginError(status, code, statusText(status), status === 429 ? 60 : undefined);
 }
 
@@ -71,6 +73,6 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-function statusText(status: number): string {
+export function statusText(status: number): string {
   return STATUS_TEXT[status] ?? `HTTP ${status}`;
 }

@@ -13,7 +13,8 @@ const credentials = z.object({ email: z.email(), password: z.string().min(1) });
 
 /** mana-auth's own login wrapper (docs/contracts.md §1.2): JSON tokens, no cookie, lockout. Runs on real time. */
 export function loginRoutes(deps: AuthDeps): Hono {
-  return new Hono().post("/api/v1/auth/login", deps.faults.middleware("login"), async (c) => {
+  const outages = [deps.defects.loginDown("login"), deps.faults.middleware("login")] as const;
+  return new Hono().post("/api/v1/auth/login", ...outages, async (c) => {
     const body = await parseBody(c.req.raw, credentials);
     if (!body.ok) return loginError(400, "VALIDATION", body.message);
     const { email, password } = body.value;

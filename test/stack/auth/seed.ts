@@ -2,7 +2,6 @@
 import { z } from "zod";
 import { derivePersonaPassword } from "../../../src/mana/password";
 import catalog from "../catalog.json";
-import type { StackEnv } from "../env";
 import type { AuthDeps } from "./deps";
 import { wipe } from "./schema";
 

@@ -1,9 +1,9 @@
 /** @module The mana-auth stand-in's Durable Object: migrates its SQLite, seeds the catalog on first use, serves the auth app. */
 import { DurableObject } from "cloudflare:workers";
 import type { Hono } from "hono";
-import type { StackEnv } from "../env";
 import { createAuthApp } from "./app";
 import { StandInClock } from "./clock";
+import { AuthDefects } from "./defects";
 import type { AuthDeps } from "./deps";
 import { Faults } from "./faults";
 import { migrate } from "./schema";
@@ -22,6 +22,7 @@ export class AuthStore extends DurableObject<StackEnv> {
       env,
       clock: new StandInClock(sql),
       faults: new Faults(sql),
+      defects: new AuthDefects(sql),
       transaction: (fn) => ctx.storage.transactionSync(fn),
     };
     this.app = createAuthApp(deps);

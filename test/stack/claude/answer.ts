@@ -3,7 +3,7 @@ import type { Answer, OutputBlock } from "./answer-types";
 import type { ClaudeDefects } from "./defects";
 import type { Fault } from "./faults";
 import * as german from "./german";
-import { Rng, token } from "./hash";
+import { Rng, token } from "../hash";
 import { invalidCall, planCalls, toolTurn } from "./play";
 import { ratingTurn } from "./rating";
 import { estimateTokens } from "./tokens";
@@ -27,7 +27,7 @@ function play(turn: Turn, fault: Fault | undefined, defects: ClaudeDefects): Ans
   switch (turn.kind) {
     case "tools": {
       const invalid = fault?.fault === "invalid-arg" ? invalidCall(turn) : undefined;
-      return invalid ? { content: [invalid], stop_reason: "tool_use" } : toolTurn(turn);
+      return invalid ? { content: [invalid], stop_reason: "tool_use" } : toolTurn(turn, defects.mistakes());
     }
     case "rating":
       return ratingTurn(turn.persona, turn.ratingModules, fault?.fault === "malformed-rating", (module) =>

@@ -1,5 +1,5 @@
 /** @module The stand-in personas' German phrases: titles, sentences, preambles, closings and small values with each persona's topics. */
-import type { Rng } from "./hash";
+import type { Rng } from "../hash";
 import type { Persona } from "./persona";
 
 /** The persona's German voice: short, everyday phrases with the persona's own topics worked in. */

@@ -17,10 +17,18 @@
  *                                             `hold` fault, or after M ms (default 10000, max 60000) with n as it is
  * POST /__stack/claude/release                answers every held request as if it had not been held (a hold
  *                                             also ends by itself after 60 s) → {"released": n}
- * PUT  /__stack/claude/defects                {"ratingDrop"?: {"module", "from": YYYY-MM-DD, "rating"?: 1–5 (default
- *                                             1)} | null}: from that UTC day on, every rating of the module is
- *                                             `rating`; a key left out stays as it is → the state, as GET
- * GET  /__stack/claude/defects                → {"ratingDrop": {module, from, rating} | null}
+ * PUT  /__stack/claude/defects                switches defect modes on; null (or false) switches one off, a key left
+ *                                             out stays as it is → the state, as GET:
+ *   "ratingDrop": {"module", "from":          from that UTC day on, every rating of the module is `rating`
+ *     YYYY-MM-DD, "rating"?: 1–5 (default 1)}
+ *   "invalidArgs": {"rate": 0<r≤1}            that share of the persona's tool calls leaves out a required field
+ *                                             (mana-mcp answers `MCP error -32602: Input validation error: …`)
+ *   "madeUpIds": {"rate": 0<r≤1}              that share of its calls of tools taking an `id` passes a well-formed
+ *                                             uuid no tool ever answered (mana-mcp answers the tool's not-found)
+ *                                             Which calls is a hash of the persona (system prompt and first user
+ *                                             message) and the call's index in the conversation.
+ * GET  /__stack/claude/defects                → {"ratingDrop": {module, from, rating} | null, "invalidArgs":
+ *                                             {rate} | null, "madeUpIds": {rate} | null}
  * GET  /__stack/claude/stats                  → {"received": n, "receivedBySystem": {system: n}, "requests": n,
  *                                             "byStatus": {status: n}, "usage": {…}, "log": [{status, model,
  *                                             stop_reason, usage, toolCount, system, tools, error?}]}; received
@@ -30,7 +38,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { answerCount } from "../count-wait";
-import type { StackEnv } from "../env";
 import { Gate } from "../gate";
 import { answerWithBody } from "../parse-body";
 import { PromptCache } from "./cache";

@@ -7,7 +7,7 @@ import { systemText } from "./conversation";
 import type { ClaudeDefects } from "./defects";
 import { ApiError, invalidRequest } from "./errors";
 import { parseFaultHeader, type Fault, type FaultQueue } from "./faults";
-import { token } from "./hash";
+import { token } from "../hash";
 import { type BodyJson, parseMessagesRequest } from "./parse";
 import type { LogEntry } from "./stats";
 import { readTurn } from "./turn";

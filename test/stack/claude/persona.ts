@@ -1,6 +1,6 @@
 /** @module Who the Claude stand-in plays, read from the runner's prompt: name, topics, preferred modules and how many calls to make. */
 import { firstUserText, systemText } from "./conversation";
-import { hash } from "./hash";
+import { hash } from "../hash";
 import type { MessagesRequest } from "./wire";
 
 /** Who the model is asked to play, read from the prompt the runner builds. */

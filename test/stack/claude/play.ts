@@ -3,8 +3,9 @@ import type { Answer, OutputBlock } from "./answer-types";
 import { argumentsFor, asChange } from "./args";
 import { moduleOf, type OfferedTool } from "./catalog";
 import * as german from "./german";
-import { Rng, token } from "./hash";
-import { type Resolved, resolveRefs, shownBy } from "./refs";
+import { Rng, token } from "../hash";
+import { ID_REFS, type Resolved, resolveRefs, shownBy } from "./refs";
+import { uuid } from "./strings";
 import type { Turn } from "./turn";
 
 /** Share of calls made outside the persona's own modules. */
@@ -17,17 +18,29 @@ const LOOK_UP = 0.5;
 type ToolUse = Extract<OutputBlock, { type: "tool_use" }>;
 
 /**
+ * How often the model gets a call wrong, each a share of calls from 0 (never) to 1: invalidArgs leaves out a
+ * required field, madeUpIds acts on a well-formed id no tool ever answered. Which calls is decided per persona and
+ * call index, so the same conversation makes the same mistakes.
+ */
+export interface Mistakes {
+  invalidArgs: number;
+  madeUpIds: number;
+}
+
+const NO_MISTAKES: Mistakes = { invalidArgs: 0, madeUpIds: 0 };
+
+/**
  * A turn with tools: call tools until the persona's target is reached, then sum up the day. Calls alternate between
  * looking (read) and doing (write); every second step makes two calls at once, as Claude does with parallel tool use.
  */
-export function toolTurn(turn: Turn): Answer {
+export function toolTurn(turn: Turn, mistakes = NO_MISTAKES): Answer {
   const choice = turn.request.tool_choice;
   const forced = choice?.type === "any" || choice?.type === "tool";
   const remaining = turn.persona.targetCalls - turn.calls.length;
   if (remaining <= 0 && !forced) return endOfDay(turn);
 
   const parallel = turn.step % 2 === 0 && remaining >= 2 && !disablesParallel(turn) && choice?.type !== "tool";
-  const uses = planCalls(turn, parallel ? 2 : 1);
+  const uses = planCalls(turn, parallel ? 2 : 1, mistakes);
   if (uses.length === 0) return endOfDay(turn);
   // A forced call comes without words, as with the real model.
   const text = forced ? [] : preamble(turn, uses[0]!);
@@ -42,30 +55,50 @@ function preamble(turn: Turn, use: ToolUse): OutputBlock[] {
   return [{ type: "text", text: german.preamble(turn.persona, rng, tool.kind, tool.module) }];
 }
 
-/** One call whose input lacks a required field, for the invalid-arg fault; undefined when no tool has one. */
-export function invalidCall(turn: Turn): ToolUse | undefined {
+/**
+ * Call `index` with its input lacking a required field, for the invalid-arg fault and the invalidArgs defect;
+ * undefined when no tool has one.
+ */
+export function invalidCall(turn: Turn, index = turn.calls.length): ToolUse | undefined {
   const candidates = turn.tools.filter((tool) => tool.required.length > 0);
   const preferred = candidates.filter((tool) => turn.persona.prefers(tool.module));
   const pool = preferred.length > 0 ? preferred : candidates;
   if (pool.length === 0) return undefined;
-  const rng = new Rng(`${turn.persona.seed}:invalid:${turn.calls.length}`);
+  const rng = new Rng(`${turn.persona.seed}:invalid:${index}`);
   const tool = rng.pick(pool);
-  const use = useOf(turn, { tool, refs: refsFor(turn, tool, []) }, turn.calls.length, rng);
+  const use = useOf(turn, { tool, refs: refsFor(turn, tool, []) }, index, rng);
   delete use.input[tool.required[0]!];
   return use;
 }
 
 /** The next `count` calls; fewer when the persona has nothing it can do (every tool needs something not seen yet). */
-export function planCalls(turn: Turn, count: number): ToolUse[] {
+export function planCalls(turn: Turn, count: number, mistakes = NO_MISTAKES): ToolUse[] {
   const uses: ToolUse[] = [];
   for (let offset = 0; offset < count; offset++) {
     const index = turn.calls.length + offset;
     const rng = new Rng(`${turn.persona.seed}:call:${index}`);
-    const option = chooseTool(turn, index, uses, rng);
+    // A model that gets the arguments wrong does so in a change it meant to make: a tool with required fields.
+    const invalid = mistaken(turn, "invalidArgs", index, mistakes);
+    const kind = invalid || index % 2 === 1 ? "write" : "read";
+    const option = chooseTool(turn, kind, uses, rng, invalid ? (tool) => tool.required.length > 0 : () => true);
     if (!option) break;
-    uses.push(useOf(turn, option, index, rng));
+    const use = useOf(turn, mistaken(turn, "madeUpIds", index, mistakes) ? madeUp(turn, option, index) : option, index, rng);
+    if (invalid) delete use.input[option.tool.required[0]!];
+    uses.push(use);
   }
   return uses;
+}
+
+function mistaken(turn: Turn, kind: keyof Mistakes, index: number, mistakes: Mistakes): boolean {
+  return mistakes[kind] > 0 && new Rng(`${turn.persona.seed}:${kind}:${index}`).chance(mistakes[kind]);
+}
+
+/** The call with the id of the entity it acts on (if it acts on one) replaced by a well-formed one no tool answered. */
+function madeUp(turn: Turn, option: Option, index: number): Option {
+  const { refs } = option;
+  const named = "values" in refs ? ID_REFS.find((property) => property in refs.values) : undefined;
+  if (!named || !("values" in refs)) return option;
+  return { ...option, refs: { values: { ...refs.values, [named]: uuid(new Rng(`${turn.persona.seed}:madeUpId:${index}`)) } } };
 }
 
 /** A tool the persona could call now, with what its arguments take from seen entities (or what it still lacks). */
@@ -100,9 +133,9 @@ function refsFor(turn: Turn, tool: OfferedTool, planned: readonly ToolUse[]): Re
  * tries what the app offers. A write mostly acts in the module just looked at; a read often looks up what a write
  * will need (the reference photos before a comic story, the open signs before resolving one).
  */
-function chooseTool(turn: Turn, index: number, planned: readonly ToolUse[], rng: Rng): Option | undefined {
+function chooseTool(turn: Turn, kind: OfferedTool["kind"], planned: readonly ToolUse[], rng: Rng, allowed: (tool: OfferedTool) => boolean): Option | undefined {
   const choice = turn.request.tool_choice;
-  const options = turn.tools.map((tool) => ({ tool, refs: refsFor(turn, tool, planned) }));
+  const options = turn.tools.filter(allowed).map((tool) => ({ tool, refs: refsFor(turn, tool, planned) }));
   if (choice?.type === "tool") return options.find((option) => option.tool.name === choice.name);
   const usable = options.filter((option) => "values" in option.refs);
   const explore = rng.chance(EXPLORE);
@@ -110,7 +143,6 @@ function chooseTool(turn: Turn, index: number, planned: readonly ToolUse[], rng:
     const preferred = list.filter((option) => turn.persona.prefers(option.tool.module));
     return explore || preferred.length === 0 ? list : preferred;
   };
-  const kind = index % 2 === 0 ? "read" : "write";
   const ofKind = (list: Option[]) => list.filter((option) => option.tool.kind === kind);
   const intended = kind === "write" ? followUp(turn, usable, rng) : lookUp(scoped(options), usable, rng);
   const pools = [intended, ofKind(scoped(usable)), scoped(usable), ofKind(usable), usable];

@@ -1,6 +1,6 @@
 /** @module The stand-in's rating turn: stable per-persona scores with German notes; forced by the defect mode, cut by the fault. */
 import type { Answer } from "./answer-types";
-import { hash } from "./hash";
+import { hash } from "../hash";
 import type { Persona } from "./persona";
 
 export interface Rating {

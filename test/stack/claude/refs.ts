@@ -4,7 +4,7 @@
  * `garmentIds` refers to, which read shows such entities, and the values a call takes from them. A persona acts
  * only on what it has seen, as a real one reads a list before it picks from it.
  */
-import type { Rng } from "./hash";
+import type { Rng } from "../hash";
 import type { SeenEntity } from "./seen";
 
 /** What the arguments of one call take from seen entities, or why the call cannot be made yet. */
@@ -60,6 +60,9 @@ const FOLLOWING: Record<string, { after: string; value(entity: SeenEntity, rng: 
   },
   panelImageIds: { after: "storyId", value: (story, rng) => reordered(list(story.fields.panelImageIds), rng) },
 };
+
+/** The arguments that name one entity by its id, which a model that makes ids up gets wrong. */
+export const ID_REFS = ["id", "entryId", "storyId", "characterId", "outfitId"];
 
 export function isRef(property: string): boolean {
   return property in REFS || property in FOLLOWING;

@@ -1,6 +1,6 @@
 /** @module Schema-valid strings for stand-in tool input: by format, by field name in German, fitted to pattern and length; v4 uuids. */
 import * as german from "./german";
-import type { Rng } from "./hash";
+import type { Rng } from "../hash";
 import type { Persona } from "./persona";
 import type { JsonSchema } from "./schema";
 

@@ -2,7 +2,7 @@
 import { describeTools, type OfferedTool } from "./catalog";
 import { allToolUses, lastUserText } from "./conversation";
 import type { TurnKind } from "./faults";
-import { digest } from "./hash";
+import { digest } from "../hash";
 import { readPersona, type Persona } from "./persona";
 import { type SeenEntity, seenEntities } from "./seen";
 import type { MessagesRequest, ToolUseBlock } from "./wire";

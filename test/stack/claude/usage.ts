@@ -1,7 +1,7 @@
 /** @module Billing a stand-in request: the prompt as cache segments with chained prefix keys, minimum cacheable sizes, the usage numbers. */
 import type { PromptCache, Segment } from "./cache";
 import { contentBlocks, systemBlocks } from "./conversation";
-import { digest } from "./hash";
+import { digest } from "../hash";
 import { tokensOfJson } from "./tokens";
 import type { MessagesRequest } from "./wire";
 

@@ -12,28 +12,57 @@
  *                                             for the next n tools/calls of that tool (and user) → {"pending": n}
  * GET  /__stack/mcp/faults                    → {"pending": [{tool, kind, userId?, times, ms}]}
  * GET  /__stack/mcp/held?atLeast=N&waitMs=M   → {"held": n} as soon as n ≥ N (default 1) calls are held by a
- *                                             `hold` fault, or after M ms (default 10000, max 60000) with n as it is
+ *                                             `hold` fault (or replies by slowTool), or after M ms (default 10000,
+ *                                             max 60000) with n as it is
  * POST /__stack/mcp/release                   lets every held call run and reply (a hold also ends by itself after
  *                                             60 s; a call whose session a restart forgot meanwhile answers 404)
  *                                             → {"released": n}
- * PUT  /__stack/mcp/defects                   {"syncPullShape"?: true | {"tools": [name]}, "echoExclusion"?: true,
- *                                             "failingTool"?: {"tool": name, "reason"?: text}, "noVault"?: true |
- *                                             {"userIds": [id]}, "updateBlindReads"?: true, "readBackDiffers"?:
- *                                             {"tool": name, "field": name}}: switches defect modes of the real stack
- *                                             on, null or false switches one off, a key left out stays → the state,
- *                                             as GET. updateBlindReads: pulls rebuild rows from their inserts only, so
- *                                             no update, completion, archive, resolution, pin or reorder shows.
- *                                             readBackDiffers: that tool's writes answer what was asked, but what
- *                                             they store (and every read shows) differs in that field: the value
- *                                             before the write, else an altered one
- * GET  /__stack/mcp/defects                   → {"syncPullShape": {"tools": [name]} | null, "echoExclusion": true |
- *                                             null, "failingTool": {tool, reason?} | null, "noVault": true |
- *                                             {"userIds": [id]} | null, "updateBlindReads": true | null,
- *                                             "readBackDiffers": {tool, field} | null}
+ * PUT  /__stack/mcp/defects                   switches defect modes on; null or false switches one off, a key left
+ *                                             out stays as it is → the state, as GET. A call a mode fails answers
+ *                                             `Tool <name> failed: <reason>` as an isError result and never runs.
+ *   "syncPullShape": true | {"tools": [name]} the pulling reads (or those tools) fail on mana-sync's serverChanges
+ *   "echoExclusion": true                     MCP reads never see rows written through MCP, nor MCP's changes to
+ *                                             the rows the web app wrote
+ *   "failingTool": {"tool", "reason"?,        that share of the tool's calls fails, evenly spread (call n since
+ *     "rate"?: 0<r≤1 (default 1)}             the mode was set fails when ⌊(n+1)r⌋ > ⌊nr⌋); without a reason a
+ *                                             mana-sync push failure with a fresh row id, time and request number
+ *   "noVault": true | {"userIds": [id]}       the encrypted modules (todo, notes, journal, mood) fail for those users
+ *   "updateBlindReads": true                  pulls rebuild rows from their inserts only: no update, completion,
+ *                                             archive, resolution, pin or reorder shows, in reads or in the tools
+ *                                             that look a row up by pulling
+ *   "readBackDiffers": {"tool", "field"}      the tool's writes answer what was asked, but what they store (and
+ *                                             every read shows) differs in that field: the value before the write,
+ *                                             else an altered one
+ *   "moduleOutage": {"module", "reason"?}     every tool of the module fails; default reason
+ *                                             `mana-sync push|pull failed: 503 Service Unavailable — no healthy
+ *                                             upstream` (pull for the read tools)
+ *   "down": true | {"status": 502|503|504}    (true: 503) every request to /mcp, before authentication and
+ *                                             sessions, answers the status with a proxy's plain-text body; sessions
+ *                                             stay and work again once it is switched off
+ *   "slowTool": {"tool", "ms": 1–60000}       the tool's calls run and answer normally, each reply held back ms
+ *                                             (counted in /held; /release lets it go early)
+ *   "removedTools": {"tools": [name]}         sessions initialized meanwhile are not offered the tools; calling one
+ *                                             answers `MCP error -32602: Tool <name> not found`
+ *   "schemaChange": {"tool"}                  sessions initialized meanwhile see the tool with one more required
+ *                                             string property, "origin" (1–200); calls without it answer
+ *                                             `MCP error -32602: Input validation error: Invalid arguments for tool …`
+ *   "failingUser": {"userId", "reason"?}      every tool call of that user fails; default reason
+ *                                             `mana-auth /encryption-vault/key failed: HTTP 403 — {"error":"Forbidden"}`
+ *   "transientFailures": {"rate": 0<r≤0.5}    noise: that share of all calls fails, never twice in a row for one
+ *                                             tool; call n (counted over all tools and users since the mode was set)
+ *                                             fails by a hash of n, with `mana-sync push|pull failed: 503 Service
+ *                                             Unavailable — upstream connect error or disconnect/reset before
+ *                                             headers. reset reason: connection termination` or `… 504 Gateway
+ *                                             Timeout — upstream request timeout`
+ *                                             A call checks failingUser, noVault, moduleOutage, syncPullShape,
+ *                                             failingTool, transientFailures in that order; the first that fails
+ *                                             it answers, and the later ones do not count it.
+ * GET  /__stack/mcp/defects                   → every key above with its state or null ("down" as {"status"},
+ *                                             "syncPullShape" as {"tools"}, the others as set)
  * GET  /__stack/mcp/executions                → {"executions": [{tool, userId, space, args, at}]}: every run of a
  *                                             tool handler, in order; calls refused before their tool runs (the
  *                                             restart-before and http-* faults, invalid arguments, rate limit,
- *                                             expired token, defect modes) are not in it
+ *                                             expired token, defect modes) are not in it; a slowTool's are
  * GET  /__stack/mcp/records?space=&kind=      → {"records": [stored record]} newest first, as stored (no defect
  *                                             applied). Kinds: todo, habit, note, journal, mood, augur-entry,
  *                                             comic-story, comic-character, picture, me-image, garment, outfit. A
@@ -45,8 +74,8 @@
  */
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { DurableObject } from "cloudflare:workers";
+import { sleep } from "../../../src/net/http";
 import { answerCount } from "../count-wait";
-import type { StackEnv } from "../env";
 import { Gate } from "../gate";
 import { answerWithBody } from "../parse-body";
 import type { ReadBody } from "./body";
@@ -56,6 +85,7 @@ import type { Caller } from "./envelope";
 import { authenticate, forbidden, sessionNotFound, unauthorized } from "./envelope";
 import { Executions } from "./executions";
 import { faultInput, McpFaults } from "./faults";
+import { proxyAnswer } from "./proxy";
 import { RateLimiter } from "./rate-limit";
 import { Records } from "./records";
 import { cutReply, delayReply } from "./replies";
@@ -130,6 +160,11 @@ export class McpHost extends DurableObject<StackEnv> {
   }
 
   async #mcp(request: Request): Promise<Response> {
+    const down = this.#defects.downStatus;
+    if (down !== undefined) {
+      await request.arrayBuffer();
+      return proxyAnswer(down);
+    }
     this.#stats.requests += 1;
     const caller = await authenticate(request, this.env.STACK_JWT_SECRET);
     if (caller instanceof Response) {
@@ -182,13 +217,15 @@ export class McpHost extends DurableObject<StackEnv> {
       case "lose-reply":
         return cutReply(await handle(session.transport, request, body));
       case "slow":
-        return delayReply(await handle(session.transport, request, body), fault.ms);
+        return delayReply(await handle(session.transport, request, body), () => sleep(fault.ms));
       case "hold":
         await this.#gate.hold();
         // A restart or reset while the call waited forgot its session, as the real server would have.
         if (this.#sessions.get(session.id) !== session) return sessionNotFound();
     }
-    return handle(session.transport, request, body);
+    const response = await handle(session.transport, request, body);
+    const delay = tool && this.#defects.delayOf(tool);
+    return delay ? delayReply(response, () => this.#gate.hold(delay)) : response;
   }
 
   async #standaloneStream(): Promise<Response> {

@@ -1,4 +1,4 @@
-/** @module Tool replies tampered with after the call ran: a stream cut as by mana-mcp's idle timeout, or one held back past a timeout. */
+/** @module Tool replies tampered with after the call ran: a stream cut as by mana-mcp's idle timeout, or one held back. */
 /**
  * A reply whose connection is cut after the server finished the call: the write landed, the client sees the
  * SSE stream break (what mana-mcp's idle timeout does to calls slower than about 10 s).
@@ -16,8 +16,8 @@ export function cutReply(response: Response): Response {
   return new Response(body, { status: response.status, headers: response.headers });
 }
 
-/** A reply held back for `ms` after the call finished, to outlast the client's timeout. */
-export function delayReply(response: Response, ms: number): Response {
+/** A reply held back after the call finished until `wait` settles, to outlast the client's timeout or just be slow. */
+export function delayReply(response: Response, wait: () => Promise<void>): Response {
   const source = response.body;
   if (!source) return response;
   const body = new ReadableStream<Uint8Array>({
@@ -25,7 +25,7 @@ export function delayReply(response: Response, ms: number): Response {
       const chunks: Uint8Array[] = [];
       const reader = source.getReader();
       for (let read = await reader.read(); !read.done; read = await reader.read()) chunks.push(read.value);
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await wait();
       for (const chunk of chunks) controller.enqueue(chunk);
       controller.close();
     },

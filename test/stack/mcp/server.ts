@@ -7,6 +7,7 @@ import type { RateLimiter } from "./rate-limit";
 import { RATE_LIMIT } from "./rate-limit";
 import { runTool } from "./read-back";
 import type { Records } from "./records";
+import { offeredTools } from "./surface";
 import { TOOLS } from "./tools/catalog";
 import type { ToolDef } from "./tools/tool";
 import { seedWebAppData } from "./web-app";
@@ -27,11 +28,11 @@ export interface ServerDeps {
 
 export const SERVER_INFO = { name: "mana-mcp", version: "1.0.0" };
 
-/** One McpServer per session, as mana-mcp builds one per transport, serving the stand-in's tool catalog. */
+/** One McpServer per session, as mana-mcp builds one per transport, serving the tools offered at its initialize. */
 export function buildServer(identity: SessionIdentity, deps: ServerDeps): McpServer {
   const server = new McpServer(SERVER_INFO, { capabilities: { tools: { listChanged: true } } });
   seedWebAppData(deps.records, identity.space, new Date());
-  for (const tool of TOOLS) {
+  for (const tool of offeredTools(TOOLS, deps.defects.state())) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.input }, (args: unknown) =>
       invoke(tool, args as never, identity, deps),
     );

@@ -1,8 +1,8 @@
 /**
  * @module
- * Deterministic hashing and pseudo-randomness. Everything the stand-in "decides" derives from request
- * content through these, so the same conversation always gets the same answer; none of it needs to be
- * cryptographically strong.
+ * Deterministic hashing and pseudo-randomness for the stand-ins. Everything they "decide" derives from request
+ * content or a running counter through these, so the same conversation (or the same sequence of calls) always
+ * gets the same answer; none of it needs to be cryptographically strong.
  */
 
 /** 53-bit hash of a string: two 32-bit multiply-xor lanes, mixed at the end. */

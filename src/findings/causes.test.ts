@@ -1,0 +1,87 @@
+/** @module Causes, not symptoms: a module down is one cause, tools failing alike are one, open findings adopt what their tools joined. */
+import { describe, expect, it } from "vitest";
+import { groupCauses, reconcile, sharedSignature, type ToolVerdict } from "./causes";
+import type { Verdict } from "./verdict";
+
+const verdict = (tool: string, error = `Tool ${tool} failed: mana-sync push failed: 503 Service Unavailable`): Verdict => ({
+  holds: true,
+  title: `${tool} is failing`,
+  summary: `5 of the last 5 calls of ${tool} failed`,
+  counts: { calls: 5, failed: 5 },
+  signatures: [{ signature: error, count: 5 }],
+  examples: [{ runId: `run-${tool}`, userId: "u1", persona: "anna", at: 1_000 }],
+  tools: [tool],
+  personas: ["anna"],
+});
+const holding = (...tools: string[]): ToolVerdict[] => tools.map((tool) => ({ tool, verdict: verdict(tool) }));
+const nothingWorks = () => new Set<string>();
+
+describe("groupCauses", () => {
+  it("makes every tool of a module failing at once one cause that names the tools", () => {
+    const [cause, ...rest] = groupCauses(holding("mood.log", "mood.today", "mood.recent"), nothingWorks, "are failing");
+    expect(rest).toEqual([]);
+    expect(cause).toMatchObject({ subject: "module:mood", tools: ["mood.log", "mood.recent", "mood.today"], verdict: { title: "mood is failing: mood.log, mood.recent and mood.today" } });
+    expect(cause?.verdict.counts).toEqual({ calls: 15, failed: 15 });
+  });
+
+  it("is no module outage while another tool of the module works: tools failing alike are then one shared cause", () => {
+    const reads = [
+      { tool: "mood.today", verdict: verdict("mood.today", "Tool mood.today failed: undefined is not an object (evaluating 'x.changes.filter')") },
+      { tool: "todo.list", verdict: verdict("todo.list", "Tool todo.list failed: undefined is not an object (evaluating 'x.changes.filter')") },
+      { tool: "mood.recent", verdict: verdict("mood.recent", "Tool mood.recent failed: undefined is not an object (evaluating 'x.changes.filter')") },
+    ];
+    const causes = groupCauses(reads, (module) => new Set(module === "mood" ? ["mood.log"] : []), "are failing");
+    expect(causes).toHaveLength(1);
+    expect(causes[0]?.subject).toMatch(/^sig:[0-9a-f]{8}$/);
+    expect(causes[0]?.verdict.title).toBe("mood.recent, mood.today and todo.list fail alike");
+  });
+
+  it("joins a whole module and other tools failing with the same error into one cause", () => {
+    const missing = (tool: string) => ({ tool, verdict: verdict(tool, "missing: no entity with id <uuid> in the read") });
+    const causes = groupCauses([missing("todo.create"), missing("todo.complete"), missing("notes.create")], nothingWorks, "write what reads do not show");
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatchObject({ tools: ["notes.create", "todo.complete", "todo.create"], verdict: { title: "notes.create, todo.complete and todo.create fail alike" } });
+  });
+
+  it("takes a module down as a whole when one tool holds and a rarely called sibling failed too, with none working since", () => {
+    const sibling = { tool: "mood.today", verdict: { ...verdict("mood.today"), holds: false, counts: { calls: 2, failed: 2 } } };
+    const [cause] = groupCauses([...holding("mood.log"), sibling], nothingWorks, "are failing");
+    expect(cause).toMatchObject({ subject: "module:mood", tools: ["mood.log", "mood.today"] });
+    const notDown = groupCauses([...holding("mood.log"), sibling], () => new Set(["mood.today"]), "are failing");
+    expect(notDown.map((each) => each.subject)).toEqual(["mood.log"]);
+  });
+
+  it("leaves a tool failing its own way alone", () => {
+    const causes = groupCauses([...holding("notes.create"), { tool: "todo.create", verdict: verdict("todo.create", "Tool todo.create failed: title too long") }], nothingWorks, "are failing");
+    expect(causes.map((cause) => cause.subject).sort()).toEqual(["notes.create", "todo.create"]);
+  });
+
+  it("names a shared error without the tool's own name", () => {
+    expect(sharedSignature("Tool todo.list failed: x")).toBe(sharedSignature("Tool habits.list failed: x"));
+  });
+});
+
+describe("reconcile", () => {
+  const [moduleCause] = groupCauses(holding("mood.log", "mood.today"), nothingWorks, "are failing");
+
+  it("lets an open tool finding carry its module's cause when a sibling fails too: no second finding", () => {
+    const result = reconcile([moduleCause!], [{ id: "tool-failing:mood.log", subject: "mood.log", tools: ["mood.log"], openedAt: 1 }]);
+    expect(result).toEqual({ continued: [{ id: "tool-failing:mood.log", cause: moduleCause }], opened: [], merged: [], clear: [] });
+  });
+
+  it("merges other open findings the cause now covers into the oldest, and clears findings no cause touches", () => {
+    const open = [
+      { id: "tool-failing:mood.today", subject: "mood.today", tools: ["mood.today"], openedAt: 2 },
+      { id: "tool-failing:mood.log", subject: "mood.log", tools: ["mood.log"], openedAt: 1 },
+      { id: "tool-failing:notes.create", subject: "notes.create", tools: ["notes.create"], openedAt: 3 },
+    ];
+    const result = reconcile([moduleCause!], open);
+    expect(result.continued.map((entry) => entry.id)).toEqual(["tool-failing:mood.log"]);
+    expect(result.merged).toEqual([{ id: "tool-failing:mood.today", into: "tool-failing:mood.log" }]);
+    expect(result.clear).toEqual(["tool-failing:notes.create"]);
+  });
+
+  it("opens a cause no open finding shares a tool with", () => {
+    expect(reconcile([moduleCause!], []).opened).toEqual([moduleCause]);
+  });
+});
