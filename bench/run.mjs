@@ -1,5 +1,6 @@
-// `npm run bench`: the runner's own overhead, what a run costs in dollars and in storage, memory over thousands of
-// runs, the fan-out to 1k and 10k personas, the cost of 10k runs waiting, the status page at 10k, the bundle.
+// `npm run bench`: the runner's own overhead, what a run costs in dollars (ten personas in one tick, per tool
+// surface, model and request layout) and in storage, memory over thousands of runs, the fan-out to 1k and 10k
+// personas, the cost of 10k runs waiting, the status page at 10k, the bundle. `-- --phases=speed,cost` runs some.
 // Against the stand-in stack with zero added latency. Prints a table, then one JSON object as the last line.
 import { createHash } from "node:crypto";
 import os from "node:os";
@@ -11,8 +12,27 @@ const RUNS = 100;
 const ROUNDS = 3;
 const TOOL_CALLS = 6;
 const DEFAULT_MODEL = "claude-sonnet-4-6";
-const OTHER_MODELS = ["claude-haiku-4-5", "claude-opus-4-6"];
-const MODEL_RUNS = 30;
+const MODELS = [DEFAULT_MODEL, "claude-haiku-4-5", "claude-opus-4-6"];
+/** One tick of ten personas: what a run costs when a tick's personas can share the tool prefix. */
+const TICK_PERSONAS = 10;
+/**
+ * The request layouts compared in the same bench run: no caching; the persona's own prefix only (the layout before
+ * the shared tool prefix, TOOL_CACHE_TTL=off); the shared tool prefix with either lifetime.
+ */
+const LAYOUTS = {
+  uncached: { PROMPT_CACHING: "false" },
+  off: { PROMPT_CACHING: "true", TOOL_CACHE_TTL: "off" },
+  "5m": { PROMPT_CACHING: "true", TOOL_CACHE_TTL: "5m" },
+  "1h": { PROMPT_CACHING: "true", TOOL_CACHE_TTL: "1h" },
+};
+/**
+ * The tool surfaces offered: the fourteen tools the stand-in served before it had the whole registry; the
+ * registry's 33 minus the four image tools the runner denies by default; all 33.
+ */
+const FOURTEEN = "habits.archive,habits.create,habits.list,habits.update,journal.add,mood.log,mood.recent,mood.today,notes.create,notes.search,spaces.list,todo.complete,todo.create,todo.list";
+const SURFACES = { fourteen: { TOOL_ALLOW: FOURTEEN }, default: {}, all33: { TOOL_DENY: "" } };
+/** `npm run bench -- --phases=speed,cost` runs only those phases while iterating; the recorded run runs all. */
+const PHASES = ["speed", "cost", "forty", "memory", "dispatch", "queue", "bundle"];
 const DISPATCH_SIZES = [1_000, 10_000];
 const QUEUED = 10_000;
 const MEMORY_PERSONAS = 10;
@@ -21,11 +41,13 @@ const MEMORY_WARM_ROUNDS = 200;
 const MEMORY_ROUNDS = 200;
 /** Rounds between two samples of resident memory: a sample every hundred runs. */
 const MEMORY_SAMPLE_ROUNDS = 10;
-/** Anthropic's billing of cached input: writes cost 1.25×, reads 0.1× an ordinary input token. */
-const billedInput = (u) => u.input_tokens + 1.25 * u.cache_creation_input_tokens + 0.1 * u.cache_read_input_tokens;
+/** Anthropic's billing of cached input: 5-minute writes cost 1.25×, 1-hour writes 2×, reads 0.1× an ordinary input token. */
+const billedInput = (u) =>
+  u.input_tokens + 1.25 * u.cache_creation.ephemeral_5m_input_tokens + 2 * u.cache_creation.ephemeral_1h_input_tokens + 0.1 * u.cache_read_input_tokens;
 /** No budget and no start-up ramp: the throughput phases measure the runner, not its brakes. */
 const UNLIMITED = { DAILY_BUDGET_USD: 100_000, QUEUE_WAKES_PER_SECOND: 1_000 };
 
+const phases = selectedPhases(process.argv.slice(2));
 const world = await createWorld();
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => void world.close().finally(() => process.exit(130)));
@@ -34,51 +56,105 @@ try {
   const figures = {
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     referenceLoopMs: referenceLoopMs(),
+    phases: [...phases],
   };
+  if (phases.has("speed")) Object.assign(figures, await speedPhase());
+  if (phases.has("cost")) Object.assign(figures, await costPhase());
+  if (phases.has("forty")) {
+    await world.startRunner({ PERSONA_CONCURRENCY: 10, ...UNLIMITED, MAX_TURNS: 60, MAX_TOOL_CALLS: 40 });
+    figures.storageBytesPer40CallRun = Math.round((await runPhase("forty", 10, 40)).storageBytes);
+  }
+  if (phases.has("memory")) Object.assign(figures, await memoryPhase());
+  if (phases.has("dispatch")) Object.assign(figures, await dispatchPhases());
+  if (phases.has("queue")) Object.assign(figures, await queuePhase());
+  if (phases.has("bundle")) {
+    const bundle = await measureBundle();
+    figures.bundleGzipBytes = bundle.gzipBytes;
+    figures.bundleRawBytes = bundle.rawBytes;
+    figures.bundleTopPackages = bundle.byPackage.slice(0, 6).map(({ name, bytes }) => `${name} ${Math.round(bytes / 1024)} KiB`);
+  }
 
+  printTable(figures);
+  console.log(JSON.stringify(figures));
+} finally {
+  await world.close();
+}
+
+function selectedPhases(args) {
+  const chosen = args.find((arg) => arg.startsWith("--phases="))?.slice("--phases=".length).split(",") ?? PHASES;
+  const unknown = chosen.filter((phase) => !PHASES.includes(phase));
+  if (unknown.length > 0) throw new Error(`unknown phase ${unknown.join(", ")}; the phases are ${PHASES.join(", ")}`);
+  return new Set(chosen);
+}
+
+/** A warm-up, then three rounds of 100 runs in one tick each: speed, CPU, storage, cache reads. */
+async function speedPhase() {
   await world.startRunner({ PERSONA_CONCURRENCY: RUNS, ...UNLIMITED, PROMPT_CACHING: "true" });
   await runPhase("warm", 10);
   // This VM's CPU speed varies between minutes by up to a third, and more between hours: the median of three
   // rounds is reported.
   const rounds = [];
   for (let n = 1; n <= ROUNDS; n++) rounds.push(await runPhase(`run${n}`, RUNS));
-  const cached = rounds.toSorted((a, b) => a.wallMs - b.wallMs)[Math.floor(ROUNDS / 2)];
-  Object.assign(figures, {
-    msPerRun: round(cached.wallMs / RUNS),
-    msPerStep: round(cached.wallMs / cached.steps),
+  const median = rounds.toSorted((a, b) => a.wallMs - b.wallMs)[Math.floor(ROUNDS / 2)];
+  return {
+    msPerRun: round(median.wallMs / RUNS),
+    msPerStep: round(median.wallMs / median.steps),
     msPerRunRounds: rounds.map((each) => round(each.wallMs / RUNS)),
-    steps: cached.steps,
-    toolCalls: cached.toolCalls,
+    steps: median.steps,
+    toolCalls: median.toolCalls,
     peakRssMb: round(Math.max(...rounds.map((each) => each.peakRssMb))),
-    runnerCpuMsPerRun: round(cached.runnerCpuMs / RUNS),
-    stackCpuMsPerRun: round(cached.stackCpuMs / RUNS),
-    requestsAfterFirstWithCacheRead: cached.cacheReadShare,
-    storageBytesPerRun: Math.round(cached.storageBytes),
-  });
+    runnerCpuMsPerRun: round(median.runnerCpuMs / RUNS),
+    stackCpuMsPerRun: round(median.stackCpuMs / RUNS),
+    runnerCpuMsPerRunRounds: rounds.map((each) => round(each.runnerCpuMs / RUNS)),
+    requestsAfterFirstWithCacheRead: median.cacheReadShare,
+    storageBytesPerRun: Math.round(median.storageBytes),
+  };
+}
 
-  await world.startRunner({ PERSONA_CONCURRENCY: RUNS, ...UNLIMITED, PROMPT_CACHING: "false" });
-  const uncached = await runPhase("nocache", RUNS);
-  figures.billedInputPerRunCached = round(cached.billedInput / RUNS);
-  figures.billedInputPerRunUncached = round(uncached.billedInput / RUNS);
-  figures.cachedInputCostRatio = round(cached.billedInput / uncached.billedInput, 3);
-  figures.dollarsPerRun = { [DEFAULT_MODEL]: { cached: round(cached.costUsd, 5), uncached: round(uncached.costUsd, 5) } };
-  for (const model of OTHER_MODELS) {
-    const prices = {};
-    for (const caching of ["true", "false"]) {
-      await world.startRunner({ PERSONA_CONCURRENCY: MODEL_RUNS, ...UNLIMITED, ANTHROPIC_MODEL: model, PROMPT_CACHING: caching });
-      prices[caching === "true" ? "cached" : "uncached"] = round((await runPhase(`${model.replace(/\W/g, "")}${caching}`, MODEL_RUNS)).costUsd, 5);
+/**
+ * Ten personas in one tick, per tool surface, model and request layout, all in this bench run: billed input
+ * tokens and dollars per run, and the model requests and tool calls behind them (which must not differ).
+ */
+async function costPhase() {
+  const tick = {};
+  for (const [surface, surfaceVars] of Object.entries(SURFACES)) {
+    tick[surface] = {};
+    for (const model of MODELS) {
+      tick[surface][model] = {};
+      for (const [layout, layoutVars] of Object.entries(LAYOUTS)) {
+        if (layout === "5m" && model !== DEFAULT_MODEL) continue;
+        await world.startRunner({ PERSONA_CONCURRENCY: TICK_PERSONAS, ...UNLIMITED, ...surfaceVars, ANTHROPIC_MODEL: model, ...layoutVars });
+        // Fresh personas for each: the stand-in's seed prefix is at most 20 of [a-z0-9-].
+        const prefix = `c${Object.keys(SURFACES).indexOf(surface)}-${MODELS.indexOf(model)}-${layout}`;
+        const result = await runPhase(prefix, TICK_PERSONAS);
+        tick[surface][model][layout] = {
+          billedInputPerRun: round(result.billedInput / TICK_PERSONAS),
+          dollarsPerRun: round(result.costUsd, 5),
+          requests: result.requests,
+          toolCalls: result.toolCalls,
+          toolTokens: result.toolTokens,
+        };
+      }
     }
-    figures.dollarsPerRun[model] = prices;
   }
+  const standIn = tick.default[DEFAULT_MODEL];
+  return {
+    tickOfTen: tick,
+    billedInputPerRunShared: standIn["1h"].billedInputPerRun,
+    billedInputPerRunUnshared: standIn.off.billedInputPerRun,
+    billedInputPerRunUncached: standIn.uncached.billedInputPerRun,
+    sharedPrefixSaving: round(1 - standIn["1h"].billedInputPerRun / standIn.off.billedInputPerRun, 3),
+    cachedInputCostRatio: round(standIn["1h"].billedInputPerRun / standIn.uncached.billedInputPerRun, 3),
+    dollarsPerRun: Object.fromEntries(MODELS.map((model) => [model, { shared: tick.default[model]["1h"].dollarsPerRun, unshared: tick.default[model].off.dollarsPerRun, uncached: tick.default[model].uncached.dollarsPerRun }])),
+  };
+}
 
-  await world.startRunner({ PERSONA_CONCURRENCY: 10, ...UNLIMITED, MAX_TURNS: 60, MAX_TOOL_CALLS: 40 });
-  figures.storageBytesPer40CallRun = Math.round((await runPhase("forty", 10, 40)).storageBytes);
-
-  Object.assign(figures, await memoryPhase());
-
-  // The runs above spent far more than a cent today, so every dispatched run waits for tomorrow's budget:
-  // what is measured is the cron's fan-out alone.
+/** Ten runs spend more than a cent today, so every run the cron then dispatches waits: its fan-out alone. */
+async function dispatchPhases() {
+  await world.startRunner({ PERSONA_CONCURRENCY: 10, ...UNLIMITED });
+  await runPhase("spend", 10);
   await world.startRunner({ DAILY_BUDGET_USD: 0.01 });
+  const figures = {};
   let maxSubrequests = 0;
   for (const size of DISPATCH_SIZES) {
     const result = await dispatchPhase(size);
@@ -96,18 +172,7 @@ try {
     maxSubrequests = Math.max(maxSubrequests, result.maxSubrequests);
   }
   figures.maxSubrequestsPerInvocation = maxSubrequests;
-
-  Object.assign(figures, await queuePhase());
-
-  const bundle = await measureBundle();
-  figures.bundleGzipBytes = bundle.gzipBytes;
-  figures.bundleRawBytes = bundle.rawBytes;
-  figures.bundleTopPackages = bundle.byPackage.slice(0, 6).map(({ name, bytes }) => `${name} ${Math.round(bytes / 1024)} KiB`);
-
-  printTable(figures);
-  console.log(JSON.stringify(figures));
-} finally {
-  await world.close();
+  return figures;
 }
 
 /**
@@ -150,6 +215,9 @@ async function runPhase(prefix, count, toolCalls = TOOL_CALLS) {
     stackCpuMs,
     steps: sum(turns.map((line) => line.turns)),
     toolCalls: sum(turns.map((line) => line.toolCalls)),
+    requests: stats.requests,
+    // What the shared prefix holds: the tokens written at the 1-hour rate, or read by the personas after the first.
+    toolTokens: Math.max(...stats.log.map((entry) => entry.usage?.cache_creation.ephemeral_1h_input_tokens ?? 0)),
     billedInput: billedInput(stats.usage),
     cacheReadShare: cacheReadShare(stats.log),
     // The runner's own accounting at list prices (src/claude/prices.ts), per run.
@@ -389,30 +457,48 @@ async function logLine(logs, event) {
 }
 
 function printTable(figures) {
-  const dollars = Object.entries(figures.dollarsPerRun).map(([model, { cached, uncached }]) => `${model} $${cached} (uncached $${uncached})`);
-  const rows = [
-    ["msPerRun", `${figures.msPerRun} ms (median of ${figures.msPerRunRounds.join(", ")})`, "≤ 60"],
-    ["msPerStep", `${figures.msPerStep} ms (${figures.steps} steps, ${figures.toolCalls} tool calls)`, "≤ 5"],
-    ["peakRssMb", `${figures.peakRssMb} MiB`, ""],
-    ["CPU per run", `runner ${figures.runnerCpuMsPerRun} ms, stand-in ${figures.stackCpuMsPerRun} ms`, ""],
-    ["storageBytesPerRun", `${figures.storageBytesPerRun} (6 tool calls), ${figures.storageBytesPer40CallRun} (40 tool calls)`, ""],
-    ["dollarsPerRun", dollars.join("; "), ""],
-    ["cachedInputCostRatio", `${figures.cachedInputCostRatio} (${figures.billedInputPerRunCached} vs ${figures.billedInputPerRunUncached} per run)`, "≤ 0.4"],
-    ["requests after a persona's 1st reading the cache", String(figures.requestsAfterFirstWithCacheRead), "1"],
-    ["rssGrowthKbPerRun", `${figures.rssGrowthKbPerRun} KB after a warm-up of ${figures.memoryWarmUpRuns} runs (+${figures.rssWarmUpGrowthMb} MiB), ${figures.memoryRuns} runs in all`, ""],
-    ["RSS every 100 runs", `${figures.rssMbEveryHundredRuns.join(" ")} MiB`, ""],
-    ["dispatch1kMs", dispatchLine(figures, "1k"), ""],
-    ["dispatch10kMs", dispatchLine(figures, "10k"), "≤ 10000"],
-    ["maxSubrequestsPerInvocation", String(figures.maxSubrequestsPerInvocation), "≤ 1000"],
-    ["coordinatorCallsPerMinute10kQueued", `${figures.coordinatorCallsPerMinute10kQueued} (${figures.coordinatorRowsWrittenPerMinute10kQueued} rows written; ${figures.queuedPersonas} queued)`, "≤ 60"],
-    ["statusPage10k", `${figures.statusPageMs10k} ms, ${figures.statusPageSubrequests10k} subrequests (${figures.knownPersonas} personas)`, "≤ 300 ms, ≤ 10"],
-    ["personasPage10k", `${figures.personasPageMs10k} ms, ${figures.personasPageSubrequests10k} subrequests`, "≤ 300 ms, ≤ 10"],
-    ["bundleGzipBytes", `${figures.bundleGzipBytes} (${Math.round(figures.bundleGzipBytes / 1024)} KiB)`, "≤ 512 KiB"],
-  ];
+  const rows = [];
+  const row = (name, value, target = "") => rows.push([name, value, target]);
+  if (figures.msPerRun !== undefined) {
+    row("msPerRun", `${figures.msPerRun} ms (median of ${figures.msPerRunRounds.join(", ")})`, "≤ 60");
+    row("msPerStep", `${figures.msPerStep} ms (${figures.steps} steps, ${figures.toolCalls} tool calls)`, "≤ 5");
+    row("peakRssMb", `${figures.peakRssMb} MiB`);
+    row("CPU per run", `runner ${figures.runnerCpuMsPerRun} ms (rounds ${figures.runnerCpuMsPerRunRounds.join(", ")}), stand-in ${figures.stackCpuMsPerRun} ms`, "runner ≤ 20");
+    row("storageBytesPerRun", `${figures.storageBytesPerRun} (6 tool calls)`);
+    row("requests after a persona's 1st reading the cache", String(figures.requestsAfterFirstWithCacheRead), "1");
+  }
+  if (figures.storageBytesPer40CallRun !== undefined) row("storageBytesPer40CallRun", String(figures.storageBytesPer40CallRun));
+  if (figures.tickOfTen) {
+    for (const [surface, models] of Object.entries(figures.tickOfTen)) {
+      for (const [model, layouts] of Object.entries(models)) {
+        const cells = Object.entries(layouts).map(
+          ([layout, each]) => `${layout} ${each.billedInputPerRun} tok $${each.dollarsPerRun} (${each.requests} req, ${each.toolCalls} calls)`,
+        );
+        row(`tick of ten, ${surface}, ${model}`, `${cells.join("; ")}; tool prefix ${layouts["1h"]?.toolTokens ?? 0} tokens`);
+      }
+    }
+    row("sharedPrefixSaving", `${figures.sharedPrefixSaving} (${figures.billedInputPerRunShared} vs ${figures.billedInputPerRunUnshared} billed input per run)`, "≥ 0.333");
+    row("cachedInputCostRatio", `${figures.cachedInputCostRatio} (${figures.billedInputPerRunShared} vs ${figures.billedInputPerRunUncached} uncached)`, "≤ 0.2");
+  }
+  if (figures.rssGrowthKbPerRun !== undefined) {
+    row("rssGrowthKbPerRun", `${figures.rssGrowthKbPerRun} KB after a warm-up of ${figures.memoryWarmUpRuns} runs (+${figures.rssWarmUpGrowthMb} MiB), ${figures.memoryRuns} runs in all`);
+    row("RSS every 100 runs", `${figures.rssMbEveryHundredRuns.join(" ")} MiB`);
+  }
+  if (figures.dispatch1kMs !== undefined) {
+    row("dispatch1kMs", dispatchLine(figures, "1k"), "≤ 2000");
+    row("dispatch10kMs", dispatchLine(figures, "10k"), "≤ 10000");
+    row("maxSubrequestsPerInvocation", String(figures.maxSubrequestsPerInvocation), "≤ 1000");
+  }
+  if (figures.coordinatorCallsPerMinute10kQueued !== undefined) {
+    row("coordinatorCallsPerMinute10kQueued", `${figures.coordinatorCallsPerMinute10kQueued} (${figures.coordinatorRowsWrittenPerMinute10kQueued} rows written; ${figures.queuedPersonas} queued)`, "≤ 60");
+    row("statusPage10k", `${figures.statusPageMs10k} ms, ${figures.statusPageSubrequests10k} subrequests (${figures.knownPersonas} personas)`, "≤ 300 ms, ≤ 10");
+    row("personasPage10k", `${figures.personasPageMs10k} ms, ${figures.personasPageSubrequests10k} subrequests`, "≤ 300 ms, ≤ 10");
+  }
+  if (figures.bundleGzipBytes !== undefined) row("bundleGzipBytes", `${figures.bundleGzipBytes} (${Math.round(figures.bundleGzipBytes / 1024)} KiB)`, "≤ 512 KiB");
   const width = Math.max(...rows.map(([name]) => name.length));
-  console.log(`machine: ${figures.machine}; reference loop ${figures.referenceLoopMs} ms`);
+  console.log(`machine: ${figures.machine}; reference loop ${figures.referenceLoopMs} ms; phases ${figures.phases.join(", ")}`);
   for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value}${target ? `   target ${target}` : ""}`);
-  console.log(`bundle, largest parts: ${figures.bundleTopPackages.join(", ")}`);
+  if (figures.bundleTopPackages) console.log(`bundle, largest parts: ${figures.bundleTopPackages.join(", ")}`);
 }
 
 function dispatchLine(figures, size) {

@@ -19,6 +19,13 @@ describe("parseConfig", () => {
     expect(config.DAILY_TOKEN_BUDGET).toBeUndefined();
     expect(config.TOOL_DENY).toEqual(DEFAULT_TOOL_DENY);
     expect(config.ANTHROPIC_MODEL).toMatch(/^claude-/);
+    expect(config.TOOL_CACHE_TTL).toBe("1h");
+  });
+
+  it("takes the tool prefix's cache lifetime as 1h, 5m or off, and names anything else", () => {
+    expect(parseConfig({ ...local, TOOL_CACHE_TTL: "off" }).TOOL_CACHE_TTL).toBe("off");
+    expect(parseConfig({ ...local, TOOL_CACHE_TTL: "5m" }).TOOL_CACHE_TTL).toBe("5m");
+    expect(() => parseConfig({ ...local, TOOL_CACHE_TTL: "2h" })).toThrow(/TOOL_CACHE_TTL/);
   });
 
   it("parses the findings' thresholds and refuses a clear margin that is not below the open margin", () => {

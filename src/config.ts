@@ -10,6 +10,8 @@ export const DEV_SEED_SECRET = "dev-persona-seed-secret-rotate-in-prod";
 export const DEFAULT_TOOL_DENY = ["me.generateWithReference", "wardrobe.tryOn", "comic.generatePanel", "comic.generateVariant"];
 
 const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
+export const TOOL_CACHE_TTLS = ["1h", "5m", "off"] as const;
+export type ToolCacheTtl = (typeof TOOL_CACHE_TTLS)[number];
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Modes without the admin guard; http/app.ts answers them on local hosts only, so a deploy can never be open. */
@@ -41,8 +43,8 @@ const schema = z.object({
   MANA_SERVICE_KEY: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: optionalUrl,
-  // Sonnet 4.6 caches prompts from 1,024 tokens; Haiku 4.5 only from 4,096, which a persona's tools and system
-  // prompt (~2,600) never reach (README: "Choosing the model").
+  // Sonnet 4.6 caches prompts from 1,024 tokens, Haiku 4.5 and Opus 4.6 from 4,096, which the registry's tools
+  // alone pass (README: "Choosing the model").
   ANTHROPIC_MODEL: z.string().min(1).default("claude-sonnet-4-6"),
   PERSONA_SEED_SECRET: z.string().min(1).default(DEV_SEED_SECRET),
   PERSONA_CONCURRENCY: int(2, 1, 500),
@@ -60,6 +62,9 @@ const schema = z.object({
   RUN_RETENTION: int(50, 1, 1_000),
   RUNNER_PAUSED: flag(false),
   PROMPT_CACHING: flag(true),
+  // The breakpoint after the tool definitions, which every persona offered the same tools shares (README: "Cost
+  // control"); `off` marks only the per-persona prefix, as before, to measure what sharing saves.
+  TOOL_CACHE_TTL: z.enum(TOOL_CACHE_TTLS).default("1h"),
   RUNNER_ADMIN_TOKEN: z
     .string()
     .min(16)

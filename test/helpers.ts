@@ -136,13 +136,21 @@ export const gates = {
   },
 };
 
+export interface StandInUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+}
+
 export interface ClaudeStats {
   requests: number;
   received: number;
   receivedBySystem: Record<string, number>;
   byStatus: Record<string, number>;
-  log: { status: number; tools: string[]; usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number } | null; system: string }[];
-  usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
+  log: { status: number; tools: string[]; usage: StandInUsage | null; system: string }[];
+  usage: StandInUsage;
 }
 
 export const claudeStats = () => stackJson<ClaudeStats>("/__stack/claude/stats");
@@ -160,7 +168,7 @@ export function finishedRun(runId: string, userId: string, at: number): RunHeade
     createdAt: at,
     startedAt: at,
     finishedAt: at + 1_000,
-    usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
     costUsd: 0,
   } as RunHeader;
 }

@@ -1,12 +1,15 @@
 /** @module The tool loop: tool_use answered by id, cut or stopped answers never run, interrupted calls reported not rerun, cache marks. */
-import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
+import type { Message, MessageCreateParamsNonStreaming, Tool } from "@anthropic-ai/sdk/resources/messages";
 import { describe, expect, it } from "vitest";
 import { buildNameMap } from "../mcp/names";
+import type { McpTool } from "../mcp/session";
+import { offerTools } from "../mcp/tools";
 import type { ToolOutcome } from "../mcp/session";
 import { applyTurnStep, type Conversation, emptyConversation, type TurnStep } from "./conversation";
 import { keptResponse, type LoopPorts, mainRequest, runMainTurn, type TurnSetup } from "./loop";
+import { ratingRequest } from "./rating-turn";
 
-const setup: TurnSetup = { model: "m", maxTokens: 100, promptCaching: true };
+const setup: TurnSetup = { model: "m", maxTokens: 100, promptCaching: true, toolCache: "1h" };
 const usage = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
 
 function reply(stop: Message["stop_reason"], ...content: unknown[]): Message {
@@ -14,9 +17,10 @@ function reply(stop: Message["stop_reason"], ...content: unknown[]): Message {
 }
 const use = (id: string, name: string, input: object = {}) => ({ type: "tool_use", id, name, input });
 
-function started(prompt = "Hallo"): Conversation {
+function started(prompt = "Hallo", system = "Du bist Anna", listed: McpTool[] = []): Conversation {
   const conversation = emptyConversation();
-  applyTurnStep(conversation, { type: "start", system: "Du bist Anna", prompt, tools: [], names: [], leftOut: [] });
+  const offered = offerTools(listed, { allow: ["*"], deny: [] });
+  applyTurnStep(conversation, { type: "start", system, prompt, tools: offered.tools, names: offered.names, leftOut: [] });
   return conversation;
 }
 
@@ -55,7 +59,7 @@ describe("runMainTurn", () => {
       ["b", "mood.log", "mood", "ok"],
     ]);
     expect(h.state.ended).toBe("stop_reason end_turn");
-    expect(h.state.usage).toEqual({ input: 20, output: 10, cacheWrite: 0, cacheRead: 0 });
+    expect(h.state.usage).toEqual({ input: 20, output: 10, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 });
     expect(h.charges()).toBe(2);
   });
 
@@ -101,7 +105,7 @@ describe("runMainTurn", () => {
 
   it("reports a call interrupted by a restart instead of running it again", async () => {
     const h = harness([reply("end_turn")]);
-    applyTurnStep(h.state, { type: "response", content: [use("a", "todo_create", { title: "x" })] as never, stopReason: "tool_use", usage: { input: 1, output: 1, cacheWrite: 0, cacheRead: 0 } });
+    applyTurnStep(h.state, { type: "response", content: [use("a", "todo_create", { title: "x" })] as never, stopReason: "tool_use", usage: { input: 1, output: 1, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 } });
     applyTurnStep(h.state, { type: "inflight", toolUseId: "a", toolName: "todo.create", module: "todo" });
     await runMainTurn(h.state, setup, h.ports);
     expect(h.calls).toEqual([]);
@@ -163,12 +167,41 @@ describe("keptResponse", () => {
 });
 
 describe("mainRequest", () => {
-  it("puts one breakpoint after the system prompt and one on the newest message, without touching the state", () => {
-    const state = started();
+  const schema = (field: string) => ({ type: "object", properties: { [field]: { type: "string" } }, required: [field] });
+  const listed: McpTool[] = [
+    { name: "todo.create", description: "Aufgabe anlegen", inputSchema: schema("title") },
+    { name: "mood.log", description: "Stimmung", inputSchema: schema("mood") },
+    { name: "notes.create", description: "Notiz", inputSchema: schema("title") },
+  ];
+
+  it("gives two personas offered the same tools byte-identical tool blocks, the 1-hour breakpoint on the last", () => {
+    const anna = started("Hallo", "Du bist Anna", listed);
+    const marcus = started("Guten Morgen", "Du bist Marcus", [...listed].reverse());
+    applyTurnStep(marcus, { type: "response", content: [use("a", "todo_create", { title: "x" })] as never, stopReason: "tool_use", usage: { input: 1, output: 1, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 } });
+    const requests = [mainRequest(setup, anna), mainRequest(setup, marcus), ratingRequest(setup, marcus, ["todo"])];
+    const blocks = requests.map((request) => JSON.stringify(request.tools));
+    expect(new Set(blocks).size).toBe(1);
+    expect(requests[0]?.tools?.map((tool) => (tool as Tool).name)).toEqual(["mood_log", "notes_create", "todo_create"]);
+    expect(requests[0]?.tools?.map((tool) => "cache_control" in tool && tool.cache_control)).toEqual([false, false, { type: "ephemeral", ttl: "1h" }]);
+    expect(JSON.stringify(requests[0]?.system)).not.toEqual(JSON.stringify(requests[1]?.system));
+  });
+
+  it("keeps the persona's own breakpoints behind the tools', with 5-minute lifetimes after the 1-hour one", () => {
+    const state = started("Hallo", "Du bist Anna", listed);
     const request = mainRequest(setup, state);
-    const marks = JSON.stringify(request).match(/cache_control/g) ?? [];
-    expect(marks).toHaveLength(2);
+    // In the order the API caches the prompt: tools, system, messages.
+    const inCacheOrder = [...(request.tools ?? []), ...(request.system as object[]), ...request.messages.flatMap((message) => message.content as object[])];
+    const marks = inCacheOrder.flatMap((block) => ("cache_control" in block ? [block.cache_control] : []));
+    expect(marks).toEqual([{ type: "ephemeral", ttl: "1h" }, { type: "ephemeral" }, { type: "ephemeral" }]);
+    expect(JSON.stringify(state.tools)).not.toContain("cache_control");
     expect(JSON.stringify(state.messages)).not.toContain("cache_control");
+  });
+
+  it("marks only the persona's prefix with the tool breakpoint off, and nothing without caching", () => {
+    const state = started("Hallo", "Du bist Anna", listed);
+    expect(JSON.stringify(mainRequest({ ...setup, toolCache: "off" }, state).tools)).not.toContain("cache_control");
+    expect(JSON.stringify(mainRequest({ ...setup, toolCache: "off" }, state)).match(/cache_control/g)).toHaveLength(2);
+    expect(mainRequest({ ...setup, toolCache: "5m" }, state).tools?.at(-1)).toMatchObject({ cache_control: { type: "ephemeral" } });
     expect(JSON.stringify(mainRequest({ ...setup, promptCaching: false }, state))).not.toContain("cache_control");
   });
 });

@@ -4,15 +4,18 @@
  * the next begins, so a crash at any point resumes without repeating a call that may have run.
  */
 import type {
+  CacheControlEphemeral,
   ContentBlock,
   ContentBlockParam,
   Message,
   MessageCreateParamsNonStreaming,
   MessageParam,
+  Tool,
   ToolChoice,
   ToolResultBlockParam,
   ToolUseBlock,
 } from "@anthropic-ai/sdk/resources/messages";
+import type { ToolCacheTtl } from "../config";
 import { ERROR_MESSAGE_MAX_CHARS, MODEL_TEXT_MAX_CHARS, TOOL_INPUT_MAX_CHARS, TOOL_NAME_MAX_CHARS, TOOL_RESULT_MAX_CHARS, formatBytes, truncate } from "../caps";
 import type { NameMap } from "../mcp/names";
 import type { ToolOutcome } from "../mcp/session";
@@ -25,6 +28,8 @@ export interface TurnSetup {
   maxTokens: number;
   /** Mark the cached prefix; off only to measure what caching saves. */
   promptCaching: boolean;
+  /** Lifetime of the breakpoint after the tools, the prefix every persona shares; `off` only to measure what it saves. */
+  toolCache: ToolCacheTtl;
 }
 
 export interface LoopPorts {
@@ -170,17 +175,30 @@ export async function interruptedAction(state: Conversation, now: number): Promi
   return actionRecord(base, { kind: "unknown", error: INTERRUPTED }, 0, new Date(now).toISOString());
 }
 
-/** Tools and system form one cached prefix; the second breakpoint lets the conversation grow behind it. */
+/**
+ * The prompt is cached in the API's order, tools → system → messages, with up to three breakpoints: after the
+ * tools (the same bytes for every persona offered the same tools, so personas read what another wrote), after the
+ * persona's system prompt, and on the newest message (so the conversation grows behind the cache). A 1-hour
+ * breakpoint must come before any 5-minute one, which the tools' place guarantees.
+ */
 export function mainRequest(setup: TurnSetup, state: Pick<Conversation, "system" | "tools" | "messages">, toolChoice?: ToolChoice): MessageCreateParamsNonStreaming {
   const cache = setup.promptCaching ? { cache_control: EPHEMERAL } : {};
   return {
     model: setup.model,
     max_tokens: setup.maxTokens,
+    tools: setup.promptCaching ? withToolsBreakpoint(state.tools, setup.toolCache) : state.tools,
     system: [{ type: "text", text: state.system, ...cache }],
-    tools: state.tools,
     ...(toolChoice ? { tool_choice: toolChoice } : {}),
     messages: setup.promptCaching ? withTrailingBreakpoint(state.messages) : state.messages,
   };
+}
+
+const TOOL_BREAKPOINTS: Record<Exclude<ToolCacheTtl, "off">, CacheControlEphemeral> = { "1h": { type: "ephemeral", ttl: "1h" }, "5m": EPHEMERAL };
+
+function withToolsBreakpoint(tools: Tool[], ttl: ToolCacheTtl): Tool[] {
+  const last = tools.at(-1);
+  if (ttl === "off" || !last) return tools;
+  return [...tools.slice(0, -1), { ...last, cache_control: TOOL_BREAKPOINTS[ttl] }];
 }
 
 function withTrailingBreakpoint(messages: MessageParam[]): MessageParam[] {

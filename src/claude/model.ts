@@ -23,6 +23,8 @@ export function createModel(options: ModelOptions): ModelPort {
     fetch: options.fetch as typeof fetch,
     timeout: options.timeoutMs,
     maxRetries: 2,
+    // The runner exports no traces; left on, the SDK builds each call's span attributes for a no-op tracer.
+    openTelemetry: false,
   });
   return { create: (params) => client.messages.create(params) };
 }

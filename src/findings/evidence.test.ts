@@ -18,7 +18,7 @@ const header: RunHeader = {
   createdAt: 1_000,
   startedAt: 2_000,
   finishedAt: 9_000,
-  usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+  usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
   costUsd: 0,
 };
 

@@ -23,7 +23,7 @@ const rating = (n: number, value = 4, daysAgo = 0): RunEvidence => ({
   calls: [],
   checks: [],
   ratings: [{ module: "notes", rating: value }],
-  usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+  usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
   costUsd: 0,
   durationMs: 1_000,
 });
@@ -94,7 +94,7 @@ describe("Findings: one alert per cause", () => {
     calls: [],
     checks: [],
     ratings: [],
-    usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
     costUsd: 0,
     durationMs: 0,
   });

@@ -60,7 +60,7 @@ export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: M
 
   async function connect(accessToken: string, spaceId: string): Promise<Connection> {
     const headers = { authorization: `Bearer ${accessToken}`, "x-mana-space": spaceId };
-    const transport = new StreamableHTTPClientTransport(endpoint, { fetch: withoutStandaloneStream(fetchFn), requestInit: { headers } });
+    const transport = new StreamableHTTPClientTransport(endpoint, { fetch: repliesAsJson(withoutStandaloneStream(fetchFn)), requestInit: { headers } });
     const client = new Client(CLIENT_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
     try {
       await client.connect(transport, setup);
@@ -103,15 +103,7 @@ export function createMcpConnector(baseUrl: string, fetchFn: FetchFn, options: M
     let connection = await connectWithRetry(accessToken, spaceId);
 
     async function callOnce(name: string, args: Record<string, unknown>): Promise<ToolOutcome> {
-      const disconnect = new AbortController();
-      // A cut SSE reply never resolves the request; the transport only reports it through onerror.
-      connection.client.onerror = (error) => {
-        if (/SSE stream disconnected|terminated|network/i.test(describe(error))) disconnect.abort(error);
-      };
-      const result = await connection.client.callTool({ name, arguments: args }, undefined, {
-        timeout: options.callTimeoutMs,
-        signal: disconnect.signal,
-      });
+      const result = await connection.client.callTool({ name, arguments: args }, undefined, { timeout: options.callTimeoutMs });
       return { kind: "result", text: textOf(result.content), isError: result.isError === true };
     }
 
@@ -165,6 +157,44 @@ function withoutStandaloneStream(fetchFn: FetchFn): FetchFn {
     if ((init?.method ?? "GET").toUpperCase() === "GET") return Promise.resolve(new Response(null, { status: 405 }));
     return fetchFn(input, init);
   };
+}
+
+/**
+ * mana-mcp answers every POST with a short SSE stream that carries the reply and then ends (docs/contracts.md §2).
+ * Read whole and handed to the SDK as the JSON-array reply the transport also accepts, it costs one string split
+ * instead of two stream transforms per call. A stream cut before its end fails the read, so the call is reported
+ * as a lost reply, as the SDK's own reader would.
+ */
+export function repliesAsJson(fetchFn: FetchFn): FetchFn {
+  return async (input, init) => {
+    const response = await fetchFn(input, init);
+    if (!response.ok || !response.headers.get("content-type")?.startsWith(SSE_TYPE)) return response;
+    const headers = new Headers(response.headers);
+    headers.set("content-type", "application/json");
+    const body = `[${sseMessages(await response.text()).join(",")}]`;
+    return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  };
+}
+
+const SSE_TYPE = "text/event-stream";
+
+/** The data of each `message` event of an SSE stream (the spec's parsing, without the ids and retries mana-mcp never sends). */
+export function sseMessages(stream: string): string[] {
+  const messages: string[] = [];
+  for (const block of stream.replace(/\r\n?/g, "\n").split("\n\n")) {
+    let event = "message";
+    const data: string[] = [];
+    for (const line of block.split("\n")) {
+      if (line === "" || line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon === -1 ? line : line.slice(0, colon);
+      const value = colon === -1 ? "" : line.slice(line[colon + 1] === " " ? colon + 2 : colon + 1);
+      if (field === "event") event = value;
+      else if (field === "data") data.push(value);
+    }
+    if ((event === "message" || event === "") && data.length > 0) messages.push(data.join("\n"));
+  }
+  return messages;
 }
 
 interface ResultBlock {

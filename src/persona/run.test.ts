@@ -98,7 +98,7 @@ function queued(): RunHeader {
     phase: "queued",
     attempts: 0,
     createdAt: Date.now(),
-    usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
     costUsd: 0,
   };
 }

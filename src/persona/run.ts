@@ -280,16 +280,25 @@ async function deliverRun(run: RunHeader, deps: RunDeps): Promise<Next> {
   return finish(run, deps, verdict.failure ?? run.failure);
 }
 
-/** One attempt for each due entry of this run; one entry failing never stops the others. */
+/**
+ * One attempt for each due entry of this run; one entry failing never stops the others. An attempt that did not
+ * deliver is logged on its own; what was delivered, in one line per run.
+ */
 export async function deliverDue(runId: string | undefined, userId: string, deps: Pick<RunDeps, "store" | "ports" | "log" | "now">): Promise<void> {
   const now = deps.now();
+  const delivered = new Map<string, string[]>();
   for (const entry of deps.store.dueEntries(now)) {
     if (runId !== undefined && entry.runId !== runId) continue;
     const updated = await deliverEntry(entry, userId, deps.ports.delivery, now);
     deps.store.updateOutbox(updated);
-    const level = updated.status === "pending" || updated.status === "delivered" ? "info" : "warn";
+    if (updated.status === "delivered") {
+      delivered.set(entry.runId, [...(delivered.get(entry.runId) ?? []), entry.kind]);
+      continue;
+    }
+    const level = updated.status === "pending" ? "info" : "warn";
     deps.log[level]("outbox_attempt", { runId: entry.runId, kind: entry.kind, status: updated.status, attempts: updated.attempts, error: updated.lastError });
   }
+  for (const [deliveredRun, kinds] of delivered) deps.log.info("outbox_delivered", { runId: deliveredRun, kinds });
 }
 
 async function finish(run: RunHeader, deps: RunDeps, failure: string | undefined): Promise<Next> {
@@ -359,5 +368,5 @@ function mustYield(deps: RunDeps): boolean {
 }
 
 function turnSetup(config: Config): TurnSetup {
-  return { model: config.ANTHROPIC_MODEL, maxTokens: config.MAX_OUTPUT_TOKENS, promptCaching: config.PROMPT_CACHING };
+  return { model: config.ANTHROPIC_MODEL, maxTokens: config.MAX_OUTPUT_TOKENS, promptCaching: config.PROMPT_CACHING, toolCache: config.TOOL_CACHE_TTL };
 }

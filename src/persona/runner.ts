@@ -4,7 +4,7 @@
  * and outbox in SQLite and tells the directory how it stands.
  */
 import { DurableObject } from "cloudflare:workers";
-import { totalTokens } from "../claude/usage";
+import { totalTokens, ZERO_USAGE } from "../claude/usage";
 import { type Config, loadConfig } from "../config";
 import { coordinator } from "../coordinator/coordinator";
 import type { PersonaSummary, RunView } from "../directory/summary";
@@ -107,7 +107,7 @@ export class PersonaRunner extends DurableObject<Env> {
       phase: "queued",
       attempts: 0,
       createdAt: now,
-      usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+      usage: ZERO_USAGE,
       costUsd: 0,
       error: "waiting: queued for a slot",
     });
@@ -170,15 +170,17 @@ export class PersonaRunner extends DurableObject<Env> {
     }
   }
 
-  /** The persona as the directory lists it. */
+  /**
+   * The persona as the directory lists it, after every dispatch and every run: it reads the active run, the last
+   * ended one and today's, not every run kept (up to RUN_RETENTION documents to parse each time).
+   */
   summary(): PersonaSummary {
     const persona = this.knownPersona();
-    const recent = this.store.recentHeaders(200);
-    const active = recent.find((run) => !TERMINAL.has(run.phase));
-    const last = recent.find((run) => TERMINAL.has(run.phase));
+    const active = this.store.activeHeader();
+    const last = this.store.lastEndedHeader();
     const now = Date.now();
     const today = new Date(now).toISOString().slice(0, 10);
-    const todays = recent.filter((run) => new Date(run.createdAt).toISOString().startsWith(today));
+    const todays = this.store.headersSince(Date.parse(today));
     const backoff = Number(this.store.fact("loginBackoffUntil") ?? 0);
     const finishedAt = this.store.lastFinishedAt();
     const unstartedFailureAt = this.store.lastUnstartedFailureAt();

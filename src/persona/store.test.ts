@@ -1,8 +1,9 @@
-/** @module The run store over the first version's storage: open runs closed and delivered, migrated once; unreadable outbox bodies parked. */
+/** @module The run store: the first version's storage closed, delivered and migrated once; steps numbered and facts kept across restarts; the summary's runs; usage stored before 1-hour cache writes read as none; unreadable outbox bodies parked. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { INTERRUPTED } from "../claude/loop";
 import { RunStore } from "./store";
+import { replay } from "./transcript";
 import { personaStub } from "./wake";
 
 const runner: Env = env;
@@ -16,6 +17,7 @@ const FIRST_SCHEMA = `DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS steps; DRO
   CREATE TABLE facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
 
 const persona = { userId: "u1", email: "persona.probe@mana.test", archetype: "probe", tickCadence: "daily" };
+/** As the first version stored it: before 1-hour cache writes were counted apart. */
 const usage = { input: 1200, output: 300, cacheWrite: 0, cacheRead: 0 };
 const DAY = 86_400_000;
 
@@ -63,7 +65,7 @@ describe("storage written by the first version", () => {
 
       const store = new RunStore(sql);
 
-      expect(store.header("old-open")).toMatchObject({ phase: "delivering", failure: "interrupted by the runner's storage upgrade", usage, costUsd: 0.01 });
+      expect(store.header("old-open")).toMatchObject({ phase: "delivering", failure: "interrupted by the runner's storage upgrade", usage: { ...usage, cacheWrite1h: 0 }, costUsd: 0.01 });
       expect(store.header("old-open")).not.toHaveProperty("loop");
       const [actions] = store.outbox("old-open");
       expect(actions).toMatchObject({ kind: "actions", status: "pending" });
@@ -93,6 +95,69 @@ describe("storage written by the first version", () => {
       const again = new RunStore(sql);
       expect(again.outbox("old-open")).toEqual(batches);
       expect(again.header("old-open")?.phase).toBe("delivering");
+    });
+  });
+});
+
+describe("steps and facts", () => {
+  const step = (text: string) => ({ type: "rating" as const, text, feedback: [], dropped: [], usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 } });
+
+  it("numbers a run's steps in order across a restarted object and between runs, as replay reads them", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (_instance, state) => {
+      const first = new RunStore(state.storage.sql);
+      first.appendStep("r1", step("a"));
+      first.appendStep("r2", step("x"));
+      first.appendStep("r1", step("b"));
+      const restarted = new RunStore(state.storage.sql);
+      restarted.appendStep("r1", step("c"));
+      expect(restarted.steps("r1").map((each) => (each as { text: string }).text)).toEqual(["a", "b", "c"]);
+      restarted.appendStep("r1", step("d"));
+      expect(new RunStore(state.storage.sql).steps("r1").map((each) => (each as { text: string }).text)).toEqual(["a", "b", "c", "d"]);
+    });
+  });
+
+  it("keeps facts across a restarted object, a deleted one gone", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (_instance, state) => {
+      const store = new RunStore(state.storage.sql);
+      store.setFact("lastSlot", "2026-11-24T09:00Z");
+      store.setFact("crashes", "2");
+      store.deleteFact("crashes");
+      const restarted = new RunStore(state.storage.sql);
+      expect(restarted.fact("lastSlot")).toBe("2026-11-24T09:00Z");
+      expect(restarted.fact("crashes")).toBeUndefined();
+    });
+  });
+});
+
+describe("the persona's summary", () => {
+  it("sums today's runs and names the last ended and the active one, however many older runs are kept", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (instance, state) => {
+      const store = new RunStore(state.storage.sql);
+      const now = Date.now();
+      const header = (runId: string, createdAt: number, phase: string, costUsd: number) =>
+        ({ ...firstVersionRun(runId, { phase, createdAt }), usage: { input: 100, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 }, costUsd }) as never;
+      for (let day = 1; day <= 40; day++) store.saveHeader(header(`old-${day}`, now - day * DAY, "succeeded", 1));
+      store.saveHeader(header("today-ended", now, "failed", 0.25));
+      store.saveHeader(header("today-active", now + 1, "main", 0.5));
+      const summary = (instance as unknown as { summary(): { costTodayUsd: number; tokensToday: number; lastRun?: { runId: string }; activeRun?: { runId: string } } }).summary();
+      expect(summary).toMatchObject({ costTodayUsd: 0.75, tokensToday: 200, lastRun: { runId: "today-ended" }, activeRun: { runId: "today-active" } });
+    });
+  });
+});
+
+describe("usage stored before 1-hour cache writes were counted apart", () => {
+  it("reads as none in the run's header and in its response and rating steps, so sums stay numbers", async () => {
+    await runInDurableObject(personaStub(runner, `store-test-${crypto.randomUUID()}`), async (_instance, state) => {
+      const store = new RunStore(state.storage.sql);
+      const header = { ...firstVersionRun("r1", { phase: "main", createdAt: 1 }), usage: { input: 5, output: 1, cacheWrite: 2, cacheRead: 3 } };
+      state.storage.sql.exec("INSERT INTO runs (run_id, phase, created_at, doc) VALUES ('r1', 'main', 1, ?)", JSON.stringify(header));
+      const response = { type: "response", content: [], stopReason: "end_turn", usage: { input: 5, output: 1, cacheWrite: 2, cacheRead: 3 } };
+      const rating = { type: "rating", text: "{}", feedback: [], dropped: [], usage: { input: 1, output: 1, cacheWrite: 0, cacheRead: 9 } };
+      state.storage.sql.exec("INSERT INTO steps VALUES ('r1', 1, 'response', ?), ('r1', 2, 'rating', ?)", JSON.stringify(response), JSON.stringify(rating));
+
+      expect(store.header("r1")?.usage).toEqual({ input: 5, output: 1, cacheWrite: 2, cacheWrite1h: 0, cacheRead: 3 });
+      expect(store.activeHeader()?.usage.cacheWrite1h).toBe(0);
+      expect(replay(store.steps("r1")).usage).toEqual({ input: 6, output: 2, cacheWrite: 2, cacheWrite1h: 0, cacheRead: 12 });
     });
   });
 });

@@ -4,7 +4,7 @@
  * document rewritten), the outbox, and a few facts. Every write is held to the platform's row limit.
  */
 import { INTERRUPTED } from "../claude/loop";
-import type { Usage } from "../claude/usage";
+import { storedUsage, type Usage } from "../claude/usage";
 import type { Cadence } from "../mana/schemas";
 import type { RunStep } from "./transcript";
 
@@ -89,22 +89,33 @@ type OutboxRow = {
   last_error: string | null;
 };
 
+const SCHEMA = `CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, phase TEXT NOT NULL, created_at INTEGER NOT NULL,
+    finished_at INTEGER, doc TEXT NOT NULL, started_at INTEGER, unstarted_failure INTEGER NOT NULL DEFAULT 0);
+  CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created_at);
+  CREATE TABLE IF NOT EXISTS steps (run_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq));
+  CREATE TABLE IF NOT EXISTS outbox (run_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, created_at INTEGER, PRIMARY KEY (run_id, kind));
+  CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
+
+/**
+ * The store is the only writer of its object's database, so it keeps two things in memory instead of asking
+ * SQLite each time: the facts (read on every dispatch and alarm) and the next step number of the run it appends to.
+ */
 export class RunStore {
   #written = 0;
+  #facts: Map<string, string> | undefined;
+  #nextStep: { runId: string; seq: number } | undefined;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly maxRowBytes = MAX_ROW_BYTES,
   ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, phase TEXT NOT NULL, created_at INTEGER NOT NULL,
-        finished_at INTEGER, doc TEXT NOT NULL, started_at INTEGER, unstarted_failure INTEGER NOT NULL DEFAULT 0);
-      CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created_at);
-      CREATE TABLE IF NOT EXISTS steps (run_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
-        PRIMARY KEY (run_id, seq));
-      CREATE TABLE IF NOT EXISTS outbox (run_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, created_at INTEGER, PRIMARY KEY (run_id, kind));
-      CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
-    this.#migrate();
+    // One read tells a new object (most objects a tick meets) from one the first version created.
+    const runs = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'").toArray()[0];
+    if (runs?.sql.includes("started_at")) return;
+    sql.exec(SCHEMA);
+    if (runs) this.#migrate();
   }
 
   /** Bytes handed to SQLite since this store was created (the bench's storage figure). */
@@ -129,7 +140,7 @@ export class RunStore {
 
   header(runId: string): RunHeader | undefined {
     const row = this.sql.exec<{ doc: string }>("SELECT doc FROM runs WHERE run_id = ?", runId).toArray()[0];
-    return row ? (JSON.parse(row.doc) as RunHeader) : undefined;
+    return row ? parseHeader(row.doc) : undefined;
   }
 
   /** The unfinished run, if any; there is at most one by construction of dispatch. */
@@ -137,32 +148,48 @@ export class RunStore {
     const row = this.sql
       .exec<{ doc: string }>("SELECT doc FROM runs WHERE phase NOT IN ('succeeded', 'failed') ORDER BY created_at LIMIT 1")
       .toArray()[0];
-    return row ? (JSON.parse(row.doc) as RunHeader) : undefined;
+    return row ? parseHeader(row.doc) : undefined;
+  }
+
+  /** The newest run that has ended. */
+  lastEndedHeader(): RunHeader | undefined {
+    const row = this.sql
+      .exec<{ doc: string }>("SELECT doc FROM runs WHERE phase IN ('succeeded', 'failed') ORDER BY created_at DESC LIMIT 1")
+      .toArray()[0];
+    return row ? parseHeader(row.doc) : undefined;
+  }
+
+  /** Runs created at or after `since`, newest first. */
+  headersSince(since: number): RunHeader[] {
+    return this.sql
+      .exec<{ doc: string }>("SELECT doc FROM runs WHERE created_at >= ? ORDER BY created_at DESC", since)
+      .toArray()
+      .map((row) => parseHeader(row.doc));
   }
 
   recentHeaders(limit: number): RunHeader[] {
     return this.sql
       .exec<{ doc: string }>("SELECT doc FROM runs ORDER BY created_at DESC LIMIT ?", limit)
       .toArray()
-      .map((row) => JSON.parse(row.doc) as RunHeader);
+      .map((row) => parseHeader(row.doc));
   }
 
   /** Appends a step; its sequence number is the next of this run, so replay order is write order. */
   appendStep(runId: string, step: RunStep): void {
-    this.#write(
-      "INSERT INTO steps (run_id, seq, kind, body) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id = ?), ?, ?)",
-      runId,
-      runId,
-      step.type,
-      JSON.stringify(step),
-    );
+    const seq = this.#nextStep?.runId === runId ? this.#nextStep.seq : this.#lastStep(runId) + 1;
+    this.#write("INSERT INTO steps (run_id, seq, kind, body) VALUES (?, ?, ?, ?)", runId, seq, step.type, JSON.stringify(step));
+    this.#nextStep = { runId, seq: seq + 1 };
   }
 
+  #lastStep(runId: string): number {
+    return this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM steps WHERE run_id = ?", runId).one().seq ?? 0;
+  }
+
+  /** The run's steps in order; reading them also tells where the next one goes. */
   steps(runId: string): RunStep[] {
-    return this.sql
-      .exec<{ body: string }>("SELECT body FROM steps WHERE run_id = ? ORDER BY seq", runId)
-      .toArray()
-      .map((row) => JSON.parse(row.body) as RunStep);
+    const rows = this.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM steps WHERE run_id = ? ORDER BY seq", runId).toArray();
+    this.#nextStep = { runId, seq: (rows.at(-1)?.seq ?? 0) + 1 };
+    return rows.map((row) => parseStep(row.body));
   }
 
   /** When the newest run that gave up before it started ended (not one dropped by a pause or never tried). */
@@ -177,6 +204,8 @@ export class RunStore {
 
   /** Keeps the newest `keep` finished runs and their steps; a run with an undelivered outbox entry stays. */
   prune(keep: number): void {
+    // Runs leave only through here, so with no more than `keep` of them there is nothing to delete.
+    if (this.sql.exec<{ runs: number }>("SELECT COUNT(*) AS runs FROM runs").one().runs <= keep) return;
     const stale = `SELECT run_id FROM runs WHERE phase IN ('succeeded', 'failed') AND run_id NOT IN
         (SELECT run_id FROM runs ORDER BY created_at DESC LIMIT ?)
       AND run_id NOT IN (SELECT run_id FROM outbox WHERE status = 'pending')`;
@@ -229,16 +258,24 @@ export class RunStore {
   }
 
   fact(key: string): string | undefined {
-    return this.sql.exec<{ value: string }>("SELECT value FROM facts WHERE key = ?", key).toArray()[0]?.value;
+    return this.#knownFacts().get(key);
   }
 
   setFact(key: string, value: string): void {
     if (this.fact(key) === value) return;
     this.#write("INSERT OR REPLACE INTO facts VALUES (?, ?)", key, value);
+    this.#knownFacts().set(key, value);
   }
 
   deleteFact(key: string): void {
+    if (!this.#knownFacts().has(key)) return;
     this.sql.exec("DELETE FROM facts WHERE key = ?", key);
+    this.#knownFacts().delete(key);
+  }
+
+  #knownFacts(): Map<string, string> {
+    this.#facts ??= new Map(this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM facts").toArray().map((row) => [row.key, row.value]));
+    return this.#facts;
   }
 
   #entries(query: string, ...bindings: Value[]): OutboxEntry[] {
@@ -285,9 +322,9 @@ export class RunStore {
    * the documents, and a run it left mid-turn is closed, its recorded calls queued for mana-auth.
    */
   #migrate(): void {
-    if (!this.#addColumn("runs", "started_at INTEGER")) return;
-    this.#addColumn("runs", "unstarted_failure INTEGER NOT NULL DEFAULT 0");
-    this.#addColumn("outbox", "created_at INTEGER");
+    this.sql.exec("ALTER TABLE runs ADD COLUMN started_at INTEGER");
+    this.sql.exec("ALTER TABLE runs ADD COLUMN unstarted_failure INTEGER NOT NULL DEFAULT 0");
+    this.sql.exec("ALTER TABLE outbox ADD COLUMN created_at INTEGER");
     // An entry's week before it is parked starts now: the old schema did not keep when it was written.
     this.sql.exec("UPDATE outbox SET created_at = ? WHERE created_at IS NULL", Date.now());
     this.sql.exec(`UPDATE runs SET started_at = json_extract(doc, '$.startedAt'),
@@ -318,16 +355,6 @@ export class RunStore {
     this.saveHeader({ ...header, phase: "delivering", failure: "interrupted by the runner's storage upgrade", usage: run.usage, costUsd: run.costUsd });
   }
 
-  /** False when the column is there already: this version's schema needs no migration. */
-  #addColumn(table: string, column: string): boolean {
-    try {
-      this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
-      return true;
-    } catch (error) {
-      if (/duplicate column/i.test(String(error))) return false;
-      throw error;
-    }
-  }
 }
 
 type LegacyRun = RunHeader & {
@@ -337,6 +364,18 @@ type LegacyRun = RunHeader & {
   };
   rating?: { feedback: unknown[] };
 };
+
+/** Usage stored before 1-hour cache writes were counted apart lacks them: read as none. */
+function parseHeader(doc: string): RunHeader {
+  const header = JSON.parse(doc) as RunHeader;
+  return { ...header, usage: storedUsage(header.usage) };
+}
+
+function parseStep(body: string): RunStep {
+  const step = JSON.parse(body) as RunStep;
+  const stale = (step.type === "response" || step.type === "rating") && step.usage.cacheWrite1h === undefined;
+  return stale ? { ...step, usage: storedUsage(step.usage) } : step;
+}
 
 function byteLength(text: string): number {
   return encoder.encode(text).length;

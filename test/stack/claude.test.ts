@@ -325,6 +325,21 @@ describe("request validation (400 invalid_request_error, real wording)", () => {
     );
   });
 
+  it("refuses a 1-hour breakpoint after a 5-minute one, in cache order (tools, system, messages)", async () => {
+    const marked = (text: string, ttl?: string) => ({ type: "text", text, cache_control: { type: "ephemeral", ...(ttl ? { ttl } : {}) } });
+    const body = annaRequest({ system: [marked("a")], messages: [user([{ type: "text", text: "b" }, marked("c", "1h")])] });
+    await expectError(
+      await post(body),
+      400,
+      "invalid_request_error",
+      "messages.0.content.1.cache_control.ttl: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. " +
+        "Note that blocks are processed in the following order: `tools`, `system`, `messages`.",
+    );
+    const tools = manaTools();
+    const longFirst = annaRequest({ tools: [...tools.slice(0, -1), { ...tools.at(-1), cache_control: { type: "ephemeral", ttl: "1h" } }], system: [marked("a", "5m")] });
+    expect((await post(longFirst)).status).toBe(200);
+  });
+
   it("refuses tool_use history in a request without tools (a rating turn must flatten it)", async () => {
     const body = annaRequest({
       tools: undefined,
@@ -415,6 +430,7 @@ describe("persona play", () => {
     expect(answer).toMatchObject({ type: "message", role: "assistant", model: MODEL, stop_sequence: null });
     expect(answer.id).toMatch(/^msg_/);
     expect(Object.keys(answer.usage).sort()).toEqual([
+      "cache_creation",
       "cache_creation_input_tokens",
       "cache_read_input_tokens",
       "input_tokens",
@@ -466,6 +482,21 @@ describe("prompt cache", () => {
     expect(second.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
     expect(second.usage.cache_creation_input_tokens).toBeGreaterThan(0);
     expect(second.usage.input_tokens).toBe(0);
+  });
+
+  it("shares a 1-hour breakpoint after the tools between personas: written at the 1-hour rate once, read by the next", async () => {
+    const tools = manaTools();
+    const shared = [...tools.slice(0, -1), { ...tools.at(-1), cache_control: { type: "ephemeral", ttl: "1h" } }];
+    const persona = (text: string) => [{ type: "text", text, cache_control: { type: "ephemeral" } }];
+    const first = await create(annaRequest({ tools: shared, system: persona(`${anna.systemPrompt} ${"Anna mag klare Listen. ".repeat(250)}`) }));
+    const toolTokens = first.usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+    expect(toolTokens).toBeGreaterThan(1024);
+    expect(first.usage.cache_creation?.ephemeral_5m_input_tokens).toBeGreaterThan(1024);
+    expect(first.usage.cache_creation_input_tokens).toBe(toolTokens + (first.usage.cache_creation?.ephemeral_5m_input_tokens ?? 0));
+
+    const other = await create(annaRequest({ tools: shared, system: persona(`Du bist Marcus, 42. ${"Marcus hat wenig Zeit. ".repeat(250)}`) }));
+    expect(other.usage.cache_read_input_tokens).toBe(toolTokens);
+    expect(other.usage.cache_creation).toEqual({ ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: other.usage.cache_creation_input_tokens });
   });
 
   it("caches nothing below the model's minimum length (4096 tokens for haiku-4-5)", async () => {
@@ -801,26 +832,38 @@ describe("Claude stand-in: the prompt cache's lifetime", () => {
 
   it("reads a prefix written less than 5 minutes ago, and each read renews it", () => {
     const cache = new PromptCache();
-    expect(cache.apply(prompt(), 1024, 0)).toEqual({ read: 0, written: 2000, uncached: 40 });
-    expect(cache.apply(prompt(), 1024, 5 * MINUTE - 1000)).toEqual({ read: 2000, written: 0, uncached: 40 });
+    expect(cache.apply(prompt(), 1024, 0)).toEqual({ read: 0, written: 2000, written1h: 0, uncached: 40 });
+    expect(cache.apply(prompt(), 1024, 5 * MINUTE - 1000)).toEqual({ read: 2000, written: 0, written1h: 0, uncached: 40 });
     expect(cache.apply(prompt(), 1024, 10 * MINUTE - 2000)).toMatchObject({ read: 2000 });
   });
 
   it("misses once 5 minutes passed without a read, and writes again", () => {
     const cache = new PromptCache();
     cache.apply(prompt(), 1024, 0);
-    expect(cache.apply(prompt(), 1024, 5 * MINUTE + 1000)).toEqual({ read: 0, written: 2000, uncached: 40 });
+    expect(cache.apply(prompt(), 1024, 5 * MINUTE + 1000)).toEqual({ read: 0, written: 2000, written1h: 0, uncached: 40 });
   });
 
   it("keeps a 1-hour breakpoint for an hour", () => {
     const cache = new PromptCache();
-    cache.apply(prompt(60 * MINUTE), 1024, 0);
+    expect(cache.apply(prompt(60 * MINUTE), 1024, 0)).toMatchObject({ written: 2000, written1h: 2000 });
     expect(cache.apply(prompt(60 * MINUTE), 1024, 59 * MINUTE)).toMatchObject({ read: 2000 });
+  });
+
+  it("bills mixed lifetimes as Anthropic does: the 1-hour rate up to the last 1-hour breakpoint after the hit, 5 minutes after it", () => {
+    const mixed = (system: string): Segment[] => [
+      { key: "tools", tokens: 1500, breakpoint: true, ttlMs: 60 * MINUTE },
+      { key: system, tokens: 500, breakpoint: true, ttlMs: 5 * MINUTE },
+      { key: `${system}+user`, tokens: 40, breakpoint: true, ttlMs: 5 * MINUTE },
+    ];
+    const cache = new PromptCache();
+    expect(cache.apply(mixed("anna"), 1024, 0)).toEqual({ read: 0, written: 2040, written1h: 1500, uncached: 0 });
+    expect(cache.apply(mixed("marcus"), 1024, 1000)).toEqual({ read: 1500, written: 540, written1h: 0, uncached: 0 });
+    expect(cache.apply(mixed("kai"), 1024, 50 * MINUTE)).toMatchObject({ read: 1500, written1h: 0 });
   });
 
   it("caches nothing shorter than the model's minimum", () => {
     const cache = new PromptCache();
-    expect(cache.apply(prompt(), 4096, 0)).toEqual({ read: 0, written: 0, uncached: 2040 });
-    expect(cache.apply(prompt(), 4096, 1000)).toEqual({ read: 0, written: 0, uncached: 2040 });
+    expect(cache.apply(prompt(), 4096, 0)).toEqual({ read: 0, written: 0, written1h: 0, uncached: 2040 });
+    expect(cache.apply(prompt(), 4096, 1000)).toEqual({ read: 0, written: 0, written1h: 0, uncached: 2040 });
   });
 });

@@ -14,14 +14,33 @@ export function hash(text: string, seed = 0): number {
     a = Math.imul(a ^ code, 0x01000193);
     b = Math.imul(b ^ code, 0x5bd1e995);
   }
-  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) ^ Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
-  b = Math.imul(b ^ (b >>> 16), 0x85ebca6b) ^ Math.imul(a ^ (a >>> 13), 0xc2b2ae35);
+  return mix(a, b);
+}
+
+/** The two lanes mixed into 53 bits. */
+function mix(lane1: number, lane2: number): number {
+  const a = Math.imul(lane1 ^ (lane1 >>> 16), 0x85ebca6b) ^ Math.imul(lane2 ^ (lane2 >>> 13), 0xc2b2ae35);
+  const b = Math.imul(lane2 ^ (lane2 >>> 16), 0x85ebca6b) ^ Math.imul(a ^ (a >>> 13), 0xc2b2ae35);
   return (b >>> 0) * 0x200000 + ((a >>> 0) >>> 11);
 }
 
-/** A wider key (two independent 53-bit hashes) where collisions would be silent errors, as in the cache. */
+/**
+ * A wider key (two independent 53-bit hashes) where collisions would be silent errors, as in the cache: the same
+ * as `hash(text, 1)` and `hash(text, 2)`, in one pass over the text, since every prompt block is keyed.
+ */
 export function digest(text: string): string {
-  return `${hash(text, 1).toString(36)}.${hash(text, 2).toString(36)}`;
+  let a1 = 0x811c9dc5 ^ 1;
+  let b1 = 0x27d4eb2f ^ Math.imul(1, 0x9e3779b1);
+  let a2 = 0x811c9dc5 ^ 2;
+  let b2 = 0x27d4eb2f ^ Math.imul(2, 0x9e3779b1);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a1 = Math.imul(a1 ^ code, 0x01000193);
+    b1 = Math.imul(b1 ^ code, 0x5bd1e995);
+    a2 = Math.imul(a2 ^ code, 0x01000193);
+    b2 = Math.imul(b2 ^ code, 0x5bd1e995);
+  }
+  return `${mix(a1, b1).toString(36)}.${mix(a2, b2).toString(36)}`;
 }
 
 /** xorshift32 seeded from a hash: cheap, reproducible draws. */

@@ -1,4 +1,4 @@
-/** @module The Claude stand-in's prompt cache: exact-prefix entries with TTLs, a 20-block lookback per breakpoint, reads and writes. */
+/** @module The Claude stand-in's prompt cache: exact-prefix entries with TTLs, a 20-block lookback per breakpoint, reads, and writes split by TTL. */
 /** One cacheable position of the prompt: a tool, a system block or a message content block. */
 export interface Segment {
   /** Identifies the whole prefix up to and including this block (see usage.ts). */
@@ -11,13 +11,17 @@ export interface Segment {
 
 export interface CacheOutcome {
   read: number;
+  /** Every token written, whatever its lifetime. */
   written: number;
+  /** The part of `written` with the 1-hour lifetime. */
+  written1h: number;
   uncached: number;
 }
 
 /** The real API looks for earlier cache entries at most this many blocks before each breakpoint. */
 const LOOKBACK = 20;
 const PRUNE_ABOVE = 10_000;
+const HOUR_MS = 60 * 60_000;
 
 /**
  * The prompt cache of one API account, in Durable Object memory: prefix key → expiry (epoch ms). Like the
@@ -32,7 +36,7 @@ export class PromptCache {
     const total = ends.at(-1) ?? 0;
     const breakpoints = segments.flatMap((segment, index) => (segment.breakpoint ? [index] : []));
     const last = breakpoints.at(-1);
-    if (last === undefined) return { read: 0, written: 0, uncached: total };
+    if (last === undefined) return { read: 0, written: 0, written1h: 0, uncached: total };
 
     const hit = this.#longestHit(segments, breakpoints, now);
     const read = hit === undefined ? 0 : ends[hit]!;
@@ -41,8 +45,12 @@ export class PromptCache {
     const cacheable = breakpoints.filter((index) => ends[index]! >= minTokens);
     for (const index of cacheable) this.#entries.set(segments[index]!.key, now + segments[index]!.ttlMs);
     const written = cacheable.length > 0 ? ends[last]! - read : 0;
+    // Anthropic's rule for mixed lifetimes: from the hit to the last 1-hour breakpoint after it at the 1-hour
+    // price, the rest up to the last breakpoint at the 5-minute one.
+    const longLived = cacheable.findLast((index) => index > (hit ?? -1) && segments[index]!.ttlMs >= HOUR_MS);
+    const written1h = longLived === undefined ? 0 : ends[longLived]! - read;
     this.#prune(now);
-    return { read, written, uncached: total - read - written };
+    return { read, written, written1h, uncached: total - read - written };
   }
 
   #longestHit(segments: readonly Segment[], breakpoints: readonly number[], now: number): number | undefined {

@@ -45,6 +45,7 @@ import { ClaudeDefects, defectsInput } from "./defects";
 import { ApiError, errorResponse, newRequestId } from "./errors";
 import { FaultQueue, faultScript } from "./faults";
 import { createMessage, type Trace } from "./messages";
+import { bodyJson } from "./parse";
 import { Stats, systemKey } from "./stats";
 
 /**
@@ -94,11 +95,12 @@ export class ClaudeHost extends DurableObject<StackEnv> {
     const stats = this.#stats;
     // Read first: answering before the body is consumed breaks the caller's upload on a service binding.
     const text = await request.text();
-    const trace: Trace = { model: null, system: systemKey(text), tools: [] };
+    const json = bodyJson(text);
+    const trace: Trace = { model: null, system: systemKey(json), tools: [] };
     stats.arrived(trace.system);
     try {
       const deps = { cache: this.#cache, faults: this.#faults, gate: this.#gate, defects: this.#defects };
-      const message = await createMessage(request.headers, text, deps, trace);
+      const message = await createMessage(request.headers, json, deps, trace);
       const toolCount = message.content.filter((block) => block.type === "tool_use").length;
       stats.record({ ...trace, status: 200, stop_reason: message.stop_reason, usage: message.usage, toolCount });
       return Response.json(message, { headers: { "request-id": requestId } });

@@ -8,7 +8,7 @@ import type { ClaudeDefects } from "./defects";
 import { ApiError, invalidRequest } from "./errors";
 import { parseFaultHeader, type Fault, type FaultQueue } from "./faults";
 import { token } from "../hash";
-import { parseMessagesRequest } from "./parse";
+import { type BodyJson, parseMessagesRequest } from "./parse";
 import type { LogEntry } from "./stats";
 import { readTurn } from "./turn";
 import { bill, type Usage } from "./usage";
@@ -39,11 +39,11 @@ export type Trace = Pick<LogEntry, "model" | "system" | "tools">;
  * POST /v1/messages, its body already read: authenticate, validate, apply a fault if one is due, play the
  * persona, bill.
  */
-export async function createMessage(headers: Headers, text: string, deps: MessagesDeps, trace: Trace): Promise<MessageBody> {
+export async function createMessage(headers: Headers, json: BodyJson, deps: MessagesDeps, trace: Trace): Promise<MessageBody> {
   authenticate(headers);
   const headerFault = headers.get("x-stand-in-fault");
   const forced = headerFault === null ? undefined : parseFaultHeader(headerFault);
-  const body = parseMessagesRequest(text);
+  const body = parseMessagesRequest(json);
   trace.model = body.model;
   trace.tools = (body.tools ?? []).map((tool) => tool.name);
   validateRequest(body);

@@ -5,15 +5,21 @@ import { messagesRequest, type MessagesRequest } from "./wire";
 
 type Issue = z.core.$ZodIssue;
 
-/** Parses the body and reports the first problem in the real API's (pydantic-style) wording. */
-export function parseMessagesRequest(text: string): MessagesRequest {
-  let body: unknown;
+/** A request body read as JSON once, for the statistics and the validation both; undefined when it is not JSON. */
+export type BodyJson = { json: unknown } | undefined;
+
+export function bodyJson(text: string): BodyJson {
   try {
-    body = JSON.parse(text);
+    return { json: JSON.parse(text) };
   } catch {
-    throw invalidRequest("There was an error parsing the body as JSON.");
+    return undefined;
   }
-  const parsed = messagesRequest.safeParse(body, { reportInput: true });
+}
+
+/** Validates the body and reports the first problem in the real API's (pydantic-style) wording. */
+export function parseMessagesRequest(body: BodyJson): MessagesRequest {
+  if (!body) throw invalidRequest("There was an error parsing the body as JSON.");
+  const parsed = messagesRequest.safeParse(body.json, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw invalidRequest(describe(firstIssue(parsed.error.issues)));
 }

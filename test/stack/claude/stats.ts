@@ -1,6 +1,7 @@
 /** @module What the Claude stand-in served since its reset: arrivals per system prompt, answers by status, summed usage, a bounded log. */
 import type { StopReason } from "./answer-types";
 import { systemText } from "./conversation";
+import type { BodyJson } from "./parse";
 import type { Usage } from "./usage";
 import { messagesRequest } from "./wire";
 
@@ -51,7 +52,7 @@ export class Stats {
   record(entry: LogEntry): void {
     this.#requests++;
     this.#byStatus[entry.status] = (this.#byStatus[entry.status] ?? 0) + 1;
-    if (entry.usage) for (const key of USAGE_KEYS) this.#usage[key] += entry.usage[key];
+    if (entry.usage) addUsage(this.#usage, entry.usage);
     this.#log.push(entry);
     if (this.#log.length > LOG_LIMIT) this.#log.shift();
   }
@@ -62,7 +63,7 @@ export class Stats {
       receivedBySystem: { ...this.#receivedBySystem },
       requests: this.#requests,
       byStatus: { ...this.#byStatus },
-      usage: { ...this.#usage },
+      usage: { ...this.#usage, cache_creation: { ...this.#usage.cache_creation } },
       log: [...this.#log],
     };
   }
@@ -72,19 +73,25 @@ export class Stats {
  * The `system` key of a body read on arrival, before it is validated, so a request that fails later is counted
  * and logged under the same key as its valid siblings; "" when the body has no readable system prompt.
  */
-export function systemKey(text: string): string {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return "";
-  }
-  const system = messagesRequest.shape.system.safeParse((json as { system?: unknown } | null)?.system);
+export function systemKey(body: BodyJson): string {
+  const system = messagesRequest.shape.system.safeParse((body?.json as { system?: unknown } | null | undefined)?.system);
   return system.success ? systemText({ system: system.data }).slice(0, SYSTEM_KEY_LENGTH) : "";
 }
 
 const USAGE_KEYS = ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"] as const;
+const CREATION_KEYS = ["ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"] as const;
+
+function addUsage(sum: Usage, usage: Usage): void {
+  for (const key of USAGE_KEYS) sum[key] += usage[key];
+  for (const key of CREATION_KEYS) sum.cache_creation[key] += usage.cache_creation[key];
+}
 
 function emptyUsage(): Usage {
-  return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  return {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+  };
 }

@@ -5,5 +5,10 @@
  * lower for German; what matters here is that the numbers are stable and scale with the prompt.
  */
 export function estimateTokens(block: unknown): number {
-  return Math.ceil(JSON.stringify(block).length / 4);
+  return tokensOfJson(JSON.stringify(block));
+}
+
+/** The same estimate for a block already serialized. */
+export function tokensOfJson(json: string): number {
+  return Math.ceil(json.length / 4);
 }

@@ -2,7 +2,7 @@
 import type { PromptCache, Segment } from "./cache";
 import { contentBlocks, systemBlocks } from "./conversation";
 import { digest } from "../hash";
-import { estimateTokens } from "./tokens";
+import { tokensOfJson } from "./tokens";
 import type { MessagesRequest } from "./wire";
 
 export interface Usage {
@@ -10,6 +10,8 @@ export interface Usage {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  /** The writes by lifetime, as the real API breaks them down. */
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 const MINUTE = 60_000;
@@ -22,6 +24,7 @@ export function bill(request: MessagesRequest, cache: PromptCache, outputTokens:
     output_tokens: outputTokens,
     cache_creation_input_tokens: outcome.written,
     cache_read_input_tokens: outcome.read,
+    cache_creation: { ephemeral_5m_input_tokens: outcome.written - outcome.written1h, ephemeral_1h_input_tokens: outcome.written1h },
   };
 }
 
@@ -43,9 +46,9 @@ export function promptSegments(request: MessagesRequest): Segment[] {
   ];
   let key = digest(request.model);
   return items.map(({ block, role }) => {
-    const content = withoutCacheControl(block);
-    key = digest(`${key}\u0000${role}\u0000${JSON.stringify(content)}`);
-    return { key, tokens: estimateTokens(content), breakpoint: breakpointOf(block) !== null, ttlMs: ttlOf(block) };
+    const content = JSON.stringify(withoutCacheControl(block));
+    key = digest(`${key}\u0000${role}\u0000${content}`);
+    return { key, tokens: tokensOfJson(content), breakpoint: breakpointOf(block) !== null, ttlMs: ttlOf(block) };
   });
 }
 

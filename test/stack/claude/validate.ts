@@ -1,5 +1,5 @@
-/** @module The Messages API rules beyond body shape, enforced in the real wording: roles, content, tool pairing, cache breakpoints. */
-import { contentBlocks, systemBlocks, toolResults, toolUses } from "./conversation";
+/** @module The Messages API rules beyond body shape, enforced in the real wording: roles, content, tool pairing, cache breakpoints and their lifetimes' order. */
+import { contentBlocks, toolResults, toolUses } from "./conversation";
 import { ApiError, invalidRequest } from "./errors";
 import type { ContentBlock, Message, MessagesRequest } from "./wire";
 
@@ -18,6 +18,7 @@ export function validateRequest(request: MessagesRequest): void {
   checkToolsDefined(request);
   checkToolPairing(request.messages);
   checkBreakpointCount(request);
+  checkBreakpointOrder(request);
 }
 
 function checkModel(model: string): void {
@@ -107,22 +108,48 @@ function leadingResults(message: Message): string[] {
 }
 
 function checkBreakpointCount(request: MessagesRequest): void {
-  const blocks: unknown[] = [
-    ...(request.tools ?? []),
-    ...systemBlocks(request),
-    ...request.messages.flatMap(contentBlocks).flatMap(withNested),
-  ];
-  const found = blocks.filter(hasCacheControl).length;
+  const found = markedBlocks(request).length;
   if (found > MAX_BREAKPOINTS) {
     throw invalidRequest(`A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${found}.`);
   }
 }
 
-/** Blocks inside a tool_result may carry cache_control too, and count towards the limit. */
-function withNested(block: ContentBlock): unknown[] {
-  return block.type === "tool_result" && Array.isArray(block.content) ? [block, ...block.content] : [block];
+/** With mixed lifetimes the longer must come first, in the order the prompt is cached: tools, system, messages. */
+function checkBreakpointOrder(request: MessagesRequest): void {
+  let shortSeen = false;
+  for (const { path, ttl } of markedBlocks(request)) {
+    if (ttl === "1h" && shortSeen) {
+      throw invalidRequest(
+        `${path}.cache_control.ttl: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. ` +
+          "Note that blocks are processed in the following order: `tools`, `system`, `messages`.",
+      );
+    }
+    shortSeen ||= ttl === "5m";
+  }
 }
 
-function hasCacheControl(block: unknown): boolean {
-  return typeof block === "object" && block !== null && "cache_control" in block && block.cache_control != null;
+/** Every block carrying cache_control, in cache order, with its path in the body and its lifetime (5m unless 1h). */
+function markedBlocks(request: MessagesRequest): { path: string; ttl: "5m" | "1h" }[] {
+  const blocks: [string, unknown][] = [
+    ...(request.tools ?? []).map((tool, index): [string, unknown] => [`tools.${index}`, tool]),
+    ...(Array.isArray(request.system) ? request.system : []).map((block, index): [string, unknown] => [`system.${index}`, block]),
+    ...request.messages.flatMap((message, index) =>
+      typeof message.content === "string" ? [] : message.content.flatMap((block, position) => withNested(block, `messages.${index}.content.${position}`)),
+    ),
+  ];
+  return blocks.flatMap(([path, block]) => {
+    const control = cacheControlOf(block);
+    return control ? [{ path, ttl: control.ttl === "1h" ? ("1h" as const) : ("5m" as const) }] : [];
+  });
+}
+
+/** Blocks inside a tool_result may carry cache_control too, and count towards the limit. */
+function withNested(block: ContentBlock, path: string): [string, unknown][] {
+  const nested = block.type === "tool_result" && Array.isArray(block.content) ? block.content : [];
+  return [[path, block], ...nested.map((inner, index): [string, unknown] => [`${path}.content.${index}`, inner])];
+}
+
+function cacheControlOf(block: unknown): { ttl?: string } | undefined {
+  if (typeof block !== "object" || block === null || !("cache_control" in block)) return undefined;
+  return (block.cache_control ?? undefined) as { ttl?: string } | undefined;
 }
