@@ -7,6 +7,12 @@ import type { McpTool } from "./session";
 
 /** Hex characters of SHA-256 kept: enough that two schemas of one tool never collide by chance. */
 const FINGERPRINT_CHARS = 16;
+/**
+ * Fingerprints by canonical schema, shared by every persona object of the isolate: each run lists the same few
+ * dozen schemas, so each is hashed once, not once per run. Bounded; emptied when full.
+ */
+const KNOWN = new Map<string, string>();
+const KNOWN_MAX = 1_024;
 
 export type SurfaceEntry = [tool: string, fingerprint: string];
 
@@ -15,8 +21,7 @@ export async function surfaceOf(tools: readonly McpTool[]): Promise<{ surface: S
   const schemas: Record<string, unknown> = {};
   const surface: SurfaceEntry[] = [];
   for (const tool of [...tools].sort((a, b) => a.name.localeCompare(b.name))) {
-    const canonical = canonicalJson(tool.inputSchema);
-    const fingerprint = await sha256Hex(canonical);
+    const fingerprint = await fingerprintOf(canonicalJson(tool.inputSchema));
     schemas[fingerprint] = tool.inputSchema;
     surface.push([tool.name, fingerprint]);
   }
@@ -35,6 +40,15 @@ function sorted(value: unknown): unknown {
       .sort()
       .map((key) => [key, sorted((value as Record<string, unknown>)[key])]),
   );
+}
+
+async function fingerprintOf(canonical: string): Promise<string> {
+  const known = KNOWN.get(canonical);
+  if (known) return known;
+  const fingerprint = await sha256Hex(canonical);
+  if (KNOWN.size >= KNOWN_MAX) KNOWN.clear();
+  KNOWN.set(canonical, fingerprint);
+  return fingerprint;
 }
 
 async function sha256Hex(text: string): Promise<string> {
