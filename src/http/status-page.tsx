@@ -9,6 +9,7 @@ import type { PersonaSummary } from "../directory/summary";
 import type { FindingsOverview } from "../findings/findings";
 import type { Finding } from "../findings/lifecycle";
 import { RatingChart } from "./chart";
+import { CoverageSection } from "./coverage-section";
 import { At, Layout } from "./layout";
 
 export interface StatusPageProps {
@@ -28,6 +29,7 @@ export function StatusPage(props: StatusPageProps) {
     <Layout title="mana persona runner">
       <h1>mana persona runner <span class="muted">({props.environment})</span></h1>
       <Findings overview={props.findings} />
+      <CoverageSection map={props.findings.coverage} />
       <h2>Runner</h2>
       <p>
         {hub.paused ? <strong class="bad">Paused: no new runs start.</strong> : <span class="ok">Running.</span>} {hub.slotsInUse} running, {hub.queued} queued.
