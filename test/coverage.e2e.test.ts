@@ -7,7 +7,7 @@ import { type Findings, findings } from "../src/findings/findings";
 import { isToolAllowed } from "../src/mcp/policy";
 import type { RunDetail } from "../src/persona/runner";
 import { planChecks } from "../src/verify/check";
-import { defects, diagTick, freshWorld, personaId, personas, send, stackJson, WEEKDAY } from "./helpers";
+import { defects, diagTick, freshWorldAt, personaId, personas, stackJson, WEEKDAY } from "./helpers";
 import { runsOf } from "./invariants";
 import { TOOLS } from "./stack/mcp/tools/catalog";
 
@@ -18,11 +18,7 @@ const START = Date.parse(WEEKDAY);
 /** The stand-in's tools the default TOOL_DENY leaves to the personas. */
 const OFFERED = TOOLS.filter((entry) => isToolAllowed(entry.name, { allow: ["*"], deny: DEFAULT_TOOL_DENY })).length;
 
-beforeEach(async () => {
-  await freshWorld();
-  vi.useFakeTimers({ toFake: ["Date"], now: START, shouldAdvanceTime: true });
-  await stackJson("/__stack/auth/clock", send("PUT", { now: null }));
-});
+beforeEach(() => freshWorldAt(START));
 afterEach(() => vi.useRealTimers());
 
 const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
