@@ -305,5 +305,8 @@ describe("acknowledging a finding", () => {
     expect(afterAck.map((message) => message.body.text?.split("\n")[0])).toEqual([expect.stringMatching(/^:white_check_mark: \*Finding resolved:\* notes.create is failing \(open since 2026-11-04 00:\d\d UTC\)$/)]);
     expect((await findingsNow()).alerts.pending).toBe(0);
     expect((await SELF.fetch("http://runner.test/findings/tool-failing:nothing/ack", { method: "POST" })).status).toBe(404);
+    const bad = await SELF.fetch("http://runner.test/findings?limit=0&offset=x");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: expect.stringMatching(/^limit: .*; offset: /) });
   });
 });

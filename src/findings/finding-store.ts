@@ -7,6 +7,12 @@ import type { Finding } from "./lifecycle";
 
 const RESOLVED_KEPT_MS = 30 * 24 * 3_600_000;
 
+export interface Page {
+  /** -1: all of them. */
+  limit: number;
+  offset: number;
+}
+
 export class FindingStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS findings (id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, opened_at INTEGER NOT NULL,
@@ -36,8 +42,24 @@ export class FindingStore {
     return this.#docs("SELECT doc FROM findings WHERE state = 'open' ORDER BY opened_at DESC");
   }
 
-  resolvedSince(since: number): Finding[] {
-    return this.#docs("SELECT doc FROM findings WHERE state = 'resolved' AND resolved_at >= ? ORDER BY resolved_at DESC", since);
+  /** Resolved since then, newest first; closed into another finding they were merged into are left out. */
+  resolvedSince(since: number, page: Page = { limit: -1, offset: 0 }): Finding[] {
+    return this.#docs("SELECT doc FROM findings WHERE state = 'resolved' AND resolved_at >= ? AND doc NOT LIKE '%\"mergedInto\"%' ORDER BY resolved_at DESC LIMIT ? OFFSET ?", since, page.limit, page.offset);
+  }
+
+  /** Open findings, newest first, a page of them. */
+  openPage(page: Page): Finding[] {
+    return this.#docs("SELECT doc FROM findings WHERE state = 'open' ORDER BY opened_at DESC LIMIT ? OFFSET ?", page.limit, page.offset);
+  }
+
+  counts(resolvedSince: number): { open: number; resolved: number } {
+    return this.sql
+      .exec<{ open: number; resolved: number }>(
+        "SELECT SUM(state = 'open') AS open, SUM(state = 'resolved' AND resolved_at >= ? AND doc NOT LIKE '%\"mergedInto\"%') AS resolved FROM findings",
+        resolvedSince,
+      )
+      .toArray()
+      .map((row) => ({ open: row.open ?? 0, resolved: row.resolved ?? 0 }))[0] ?? { open: 0, resolved: 0 };
   }
 
   openByKind(): Record<string, number> {

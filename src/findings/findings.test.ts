@@ -171,6 +171,40 @@ describe("Findings: one alert per cause", () => {
     ]);
   });
 
+  it("answers open and resolved findings a page at a time, with their totals", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const tools = ["notes.create", "todo.complete", "habits.archive"];
+      for (const [index, tool] of tools.entries()) {
+        for (let n = 0; n < 5; n++) findings.ingest({ ...toolRun(n, Date.now() + n, false, tool), runId: `${tool}-${n}`, calls: [{ tool, ok: false, origin: "app", error: `Tool ${tool} failed: reason ${"x".repeat(index + 1)}`, latencyMs: 20 }] });
+      }
+      const page = findings.list({ limit: 2, offset: 1 });
+      expect(page.totals).toEqual({ open: 3, resolved: 0 });
+      expect(page.open).toHaveLength(2);
+      expect(findings.list({ limit: 2, offset: 2 }).open.map((finding) => finding.id)).toEqual([findings.list({ limit: 50, offset: 0 }).open[2]?.id]);
+    });
+  });
+
+  it("names a change of the tool surface that came shortly before a finding opened", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const surfaceRun = (n: number, fingerprint: string, ok = true): RunEvidence => ({
+        ...toolRun(n, Date.now(), ok),
+        runId: `surface-${n}`,
+        surface: [["notes.create", fingerprint], ["notes.search", "s1"]],
+        schemas: { [fingerprint]: { type: "object", properties: { title: { type: "string" }, ...(fingerprint === "c2" ? { origin: { type: "string" } } : {}) }, required: ["title", ...(fingerprint === "c2" ? ["origin"] : [])] } },
+      });
+      findings.ingest(surfaceRun(1, "c1"));
+      vi.setSystemTime(Date.now() + 60_000);
+      findings.ingest(surfaceRun(2, "c2"));
+      findings.ingest(surfaceRun(3, "c2"));
+      expect(findings.list().surface).toEqual([{ at: Date.now(), tool: "notes.create", change: "changed", from: "c1", to: "c2", diff: ["+ origin (string, required)"] }]);
+      vi.setSystemTime(Date.now() + 6 * 60_000);
+      for (let n = 4; n < 8; n++) findings.ingest(surfaceRun(n, "c2", false));
+      const failing = findings.list().open.find((finding) => finding.kind === "tool-failing");
+      expect(failing?.verdict.attribution).toBe("started 6 min after notes.create's input schema changed");
+      expect(findings.list().open.find((finding) => finding.kind === "tool-changed")?.verdict.summary).toBe("notes.create's input schema changed: + origin (string, required)");
+    });
+  });
+
   it("sends no digest before the runner has run anyone", async () => {
     vi.setSystemTime(Date.parse("2026-11-25T09:00:00Z"));
     await runInDurableObject(freshFindings(), async (findings: Findings, state) => {

@@ -16,7 +16,7 @@ import { type CoverageMap, coverageDigest, coverageMap } from "../coverage/map";
 import { fetcherFor } from "../net/http";
 import type { RunEvidence } from "./evidence";
 import { EvidenceStore } from "./evidence-store";
-import { FindingStore } from "./finding-store";
+import { FindingStore, type Page } from "./finding-store";
 import { Judge } from "./judge";
 import { type Finding, type FindingEvent, findingId, merge, transition } from "./lifecycle";
 import { probe, type Service } from "./probe";
@@ -29,6 +29,9 @@ export interface FindingsList {
   open: Finding[];
   /** Resolved in the last seven days. */
   resolved: Finding[];
+  /** How many there are in all; `open` and `resolved` hold the page asked for. */
+  totals: { open: number; resolved: number };
+  page: Page;
   /** The newest changes of mana-mcp's tool surface. */
   surface: SurfaceEvent[];
   /** Alert messages not yet accepted by the webhook, and why the last attempt failed. */
@@ -122,12 +125,20 @@ export class Findings extends DurableObject<Env> {
     this.#scheduleDelivery(now);
   }
 
-  list(): FindingsList {
-    return { open: this.findings.open(), resolved: this.findings.resolvedSince(Date.now() - WEEK), surface: this.surface.events(), alerts: this.alerts.state() };
+  list(page: Page = { limit: 50, offset: 0 }): FindingsList {
+    const since = Date.now() - WEEK;
+    return {
+      open: this.findings.openPage(page),
+      resolved: this.findings.resolvedSince(since, page),
+      totals: this.findings.counts(since),
+      page,
+      surface: this.surface.events(),
+      alerts: this.alerts.state(),
+    };
   }
 
   overview(days = 30): FindingsOverview {
-    return { ...this.list(), ratings: this.evidence.ratingHistory(days, Date.now()), coverage: this.coverage() };
+    return { ...this.list({ limit: -1, offset: 0 }), ratings: this.evidence.ratingHistory(days, Date.now()), coverage: this.coverage() };
   }
 
   /** Which modules and tools the personas exercised this week, which offered tools none called, what they missed. */

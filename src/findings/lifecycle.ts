@@ -51,7 +51,9 @@ export function transition(
   if (verdict.holds) {
     if (current?.state === "open") {
       const { clearSince: _cleared, ...still } = current;
-      return { next: { ...still, subject: subject.subject, lastSeenAt: now, verdict } };
+      // What the occurrence followed stays with it as its evidence is updated.
+      const attribution = verdict.attribution ?? current.verdict.attribution;
+      return { next: { ...still, subject: subject.subject, lastSeenAt: now, verdict: attribution ? { ...verdict, attribution } : verdict } };
     }
     if (current?.state === "resolved" && current.mergedInto === undefined && now - (current.resolvedAt ?? 0) < timing.reopenMs) {
       const { resolvedAt: _resolved, ackedAt: _acked, clearSince: _cleared, ...reopened } = current;

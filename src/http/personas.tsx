@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import { problems } from "./query";
 import { coordinator, type LiveState } from "../coordinator/coordinator";
 import { directory, PAGE_MAX } from "../directory/directory";
 import { findings } from "../findings/findings";
@@ -107,8 +108,4 @@ async function liveStates(env: Env, userIds: string[]): Promise<Map<string, Live
   if (userIds.length === 0) return new Map();
   const states = await coordinator(env.COORDINATOR).states(userIds);
   return new Map(states.map((state) => [state.userId, state]));
-}
-
-function problems(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
 }

@@ -7,9 +7,9 @@ import type { CoordinatorStatus, LiveState } from "../coordinator/coordinator";
 import type { DirectoryPage, DirectorySort } from "../directory/directory";
 import type { PersonaSummary } from "../directory/summary";
 import type { FindingsOverview } from "../findings/findings";
-import type { Finding } from "../findings/lifecycle";
 import { RatingChart } from "./chart";
 import { CoverageSection } from "./coverage-section";
+import { FindingsSection } from "./findings-section";
 import { At, Layout } from "./layout";
 
 export interface StatusPageProps {
@@ -28,7 +28,7 @@ export function StatusPage(props: StatusPageProps) {
   return (
     <Layout title="mana persona runner">
       <h1>mana persona runner <span class="muted">({props.environment})</span></h1>
-      <Findings overview={props.findings} />
+      <FindingsSection overview={props.findings} />
       <CoverageSection map={props.findings.coverage} />
       <h2>Runner</h2>
       <p>
@@ -55,60 +55,6 @@ export function StatusPage(props: StatusPageProps) {
       <h2>Ratings by module (average per day)</h2>
       <RatingChart points={props.findings.ratings} />
     </Layout>
-  );
-}
-
-function Findings({ overview }: { overview: FindingsOverview }) {
-  return (
-    <>
-      <h2>Findings</h2>
-      {overview.open.length === 0 ? (
-        <p class="ok">Nothing is broken: no open finding.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr><th>what is broken</th><th>since (UTC)</th><th>evidence</th><th>example run</th></tr>
-          </thead>
-          <tbody>
-            {overview.open.map((finding) => (
-              <FindingRow finding={finding} />
-            ))}
-          </tbody>
-        </table>
-      )}
-      {overview.resolved.length > 0 ? (
-        <details>
-          <summary>{overview.resolved.length} resolved in the last seven days</summary>
-          <ul>
-            {overview.resolved.map((finding) => (
-              <li>
-                {finding.verdict.title}: open from <At iso={iso(finding.openedAt)} /> to <At iso={iso(finding.resolvedAt ?? finding.openedAt)} />
-              </li>
-            ))}
-          </ul>
-        </details>
-      ) : null}
-    </>
-  );
-}
-
-function FindingRow({ finding }: { finding: Finding }) {
-  const example = finding.verdict.examples[0];
-  return (
-    <tr id={finding.id}>
-      <td>
-        <strong class="bad">{finding.verdict.title}</strong>
-        <div class="muted">{finding.kind}{finding.occurrence > 1 ? ` · occurrence ${finding.occurrence}` : ""}{finding.ackedAt ? " · acknowledged" : ""}</div>
-      </td>
-      <td><At iso={iso(finding.openedAt)} /></td>
-      <td>
-        {finding.verdict.summary}
-        {finding.verdict.signatures.slice(0, 3).map((entry) => (
-          <div><code>{entry.count}× {entry.signature}</code></div>
-        ))}
-      </td>
-      <td>{example ? <a href={`/runs/${example.userId}/${encodeURIComponent(example.runId)}`}>{example.persona}</a> : "–"}</td>
-    </tr>
   );
 }
 

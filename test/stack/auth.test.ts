@@ -628,6 +628,20 @@ describe("control surface", () => {
     expect(response.status).toBe(503);
   });
 
+  it("sets personas' cadence, so an hourly persona is due again an hour after it was active", async () => {
+    await setClock(WEDNESDAY);
+    await postActions(anna, [action("t", "todo.create")]);
+    await setClock(at(WEDNESDAY, HOUR));
+    expect(await dueEmails()).not.toContain(ANNA);
+    const changed = await call("/__stack/auth/cadence", { method: "PUT", body: JSON.stringify({ cadence: "hourly", userIds: [anna] }) });
+    expect(await changed.json()).toEqual({ ok: true, personas: 1 });
+    expect(await dueEmails()).toContain(ANNA);
+    expect((await persona(ANNA)).tickCadence).toBe("hourly");
+    const bad = await call("/__stack/auth/cadence", { method: "PUT", body: JSON.stringify({ cadence: "minutely" }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("cadence");
+  });
+
   it("rejects an unknown fault route", async () => {
     expect((await armFault({ route: "mcp", status: 500 })).status).toBe(400);
   });

@@ -27,6 +27,9 @@
  * POST   /__stack/auth/seed                  {"count": 1–20000, "toolCalls"?: n, "prefix"?: "bench"} replaces the
  *                                            catalog with synthetic daily personas persona.<prefix><i>@mana.test
  *                                            (benchmarks) → {"ok":true,"count":n}
+ * PUT    /__stack/auth/cadence               {"cadence": "hourly"|"daily"|"weekdays", "userIds"?: [id]} sets the
+ *                                            cadence of those personas (all when left out), so a simulated week
+ *                                            sees each persona many times → {"ok":true,"personas":n}
  * POST   /__stack/auth/due-extra             {"entries": [any JSON]} appended verbatim to every due list, to feed
  *                                            the runner malformed entries → {"ok":true}
  * GET    /__stack/auth/rows?userId=          → {"actions":[{id,tickId,toolName,inputHash,result,errorMessage,
@@ -65,6 +68,7 @@ const seedBody = z.object({
   prefix: z.string().regex(/^[a-z0-9-]{1,20}$/).optional(),
 });
 const dueExtraBody = z.object({ entries: z.array(z.unknown()) });
+const cadenceBody = z.object({ cadence: z.enum(["hourly", "daily", "weekdays"]), userIds: z.array(z.string().min(1)).min(1).optional() });
 const spaceBody = z.object({
   userId: z.string().min(1),
   organizationId: z.string().min(1),
@@ -103,6 +107,15 @@ export function controlRoutes(deps: AuthDeps): Hono {
       if (!body.ok) return routeError(400, body.message);
       await seedSynthetic(deps, body.value.count, body.value);
       return c.json({ ok: true, count: body.value.count });
+    })
+    .put("/cadence", async (c) => {
+      const body = await parseBody(c.req.raw, cadenceBody);
+      if (!body.ok) return routeError(400, body.message);
+      const { cadence, userIds } = body.value;
+      const marks = (userIds ?? []).map(() => "?").join(", ");
+      const where = userIds ? ` WHERE user_id IN (${marks})` : "";
+      const changed = sql.exec(`UPDATE personas SET tick_cadence = ?${where}`, cadence, ...(userIds ?? [])).rowsWritten;
+      return c.json({ ok: true, personas: changed });
     })
     .post("/due-extra", async (c) => {
       const body = await parseBody(c.req.raw, dueExtraBody);
