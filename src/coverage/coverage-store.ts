@@ -120,7 +120,11 @@ export class CoverageStore {
 /** A run's persona calls (verification's reads are not the persona's) and write checks, per tool. */
 function tallyOf(run: RunEvidence): Map<string, ToolTally> {
   const tallies = new Map<string, ToolTally>();
-  const of = (tool: string) => tallies.get(tool) ?? tallies.set(tool, { calls: 0, failed: 0, checks: { ...NO_CHECKS } }).get(tool) as ToolTally;
+  const of = (tool: string): ToolTally => {
+    const tally = tallies.get(tool) ?? { calls: 0, failed: 0, checks: { ...NO_CHECKS } };
+    tallies.set(tool, tally);
+    return tally;
+  };
   for (const call of run.calls) {
     if (call.verification) continue;
     const tally = of(call.tool);
