@@ -136,7 +136,7 @@ describe("the coverage map", () => {
       { toolUseId: "t1", toolName: "calendar.create", input: { title: "Zahnarzt" }, inputHash: "h", result: "ok", output: "{}", latencyMs: 20, at: new Date().toISOString() },
     ]);
     const checks = unverifiable.map(({ tool: name, status, detail }) => ({ tool: name, status, ...(detail ? { detail } : {}) }));
-    expect(checks).toEqual([{ tool: "calendar.create", status: "unverifiable", detail: "calendar.create is not in the verification table" }]);
+    expect(checks).toEqual([expect.objectContaining({ tool: "calendar.create", status: "unverifiable" })]);
     await runInDurableObject(findings(runner.FINDINGS), (instance: Findings) => {
       for (const n of [1, 2]) {
         advance(MINUTE);
