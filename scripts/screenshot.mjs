@@ -1,12 +1,14 @@
 // Screenshots of the status page and one run view with real data from a local tick: starts the stand-in
 // stack and the runner on ports of their own with throwaway storage, runs a tick and one manual run, and lets
-// Debian's headless Chromium photograph docs/status-page.png and docs/run-view.png. `npm run screenshot`.
-import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+// Debian's headless Chromium capture each page whole into screenshots/ (git-ignored), or with --update-docs into
+// docs/status-page.png and docs/run-view.png. `npm run screenshot [-- --update-docs]`.
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startWorker } from "./wrangler-dev.mjs";
+import { freePort, startWorker } from "./wrangler-dev.mjs";
 
 // wrangler finds both configs relative to the repository root, wherever the script was started from.
 process.chdir(fileURLToPath(new URL("..", import.meta.url)));
@@ -17,10 +19,13 @@ const RUNNER_PORT = 28787;
 const stackUrl = `http://localhost:${STACK_PORT}`;
 const runnerUrl = `http://localhost:${RUNNER_PORT}`;
 const CHROMIUM = process.env.CHROMIUM ?? "chromium";
-const OUT = "docs";
-// Chromium's --screenshot captures the window, not the page, so the heights are chosen to fit what a tick produces.
-const STATUS_SHOT = { file: "status-page.png", height: 1300 };
-const RUN_SHOT = { file: "run-view.png", height: 2400 };
+const UPDATE_DOCS = "--update-docs";
+const OUT = process.argv.includes(UPDATE_DOCS) ? "docs" : "screenshots";
+const STATUS_SHOT = "status-page.png";
+const RUN_SHOT = "run-view.png";
+/** The window's width; each page is captured at its full height. */
+const WIDTH = 1280;
+const CHROMIUM_MS = 30_000;
 
 class Failure extends Error {
   /** quiet: wrangler's output has nothing to say about this failure. */
@@ -93,26 +98,87 @@ async function runAgain(userId) {
   throw new Failure(`manual run ${started.runId} of ${userId} did not finish within 120 s`);
 }
 
-function screenshot(url, file, height, profile) {
-  const result = spawnSync(
+/**
+ * Headless Chromium driven over the DevTools protocol, so each page is captured whole whatever its height (the
+ * `--screenshot` switch captures the window only).
+ */
+async function openChromium(profile) {
+  const child = spawn(
     CHROMIUM,
-    [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--hide-scrollbars",
-      `--user-data-dir=${profile}`,
-      `--window-size=1280,${height}`,
-      `--screenshot=${file}`,
-      url,
-    ],
-    { encoding: "utf8", timeout: 60_000 },
+    ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars", `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"],
+    { stdio: ["ignore", "ignore", "pipe"] },
   );
-  if (result.status !== 0) {
-    throw new Failure(`chromium failed on ${url} (${result.error?.message ?? `exit ${result.status}`}):\n${result.stderr}`, { quiet: true });
-  }
-  console.log(`wrote ${file}`);
+  let said = "";
+  const endpoint = await withTimeout(
+    new Promise((resolve, reject) => {
+      child.stderr.on("data", (chunk) => {
+        said += chunk.toString();
+        const listening = /DevTools listening on (ws:\/\/\S+)/.exec(said);
+        if (listening) resolve(listening[1]);
+      });
+      child.once("exit", (code) => reject(new Failure(`chromium exited with ${code}:\n${said}`, { quiet: true })));
+    }),
+    CHROMIUM_MS,
+    "starting chromium",
+  );
+  const socket = new WebSocket(endpoint);
+  await once(socket, "open");
+  let lastId = 0;
+  const pending = new Map();
+  const waiters = new Set();
+  socket.addEventListener("message", ({ data }) => {
+    const message = JSON.parse(data);
+    const call = pending.get(message.id);
+    if (call) {
+      pending.delete(message.id);
+      if (message.error) call.reject(new Failure(`chromium: ${message.error.message}`));
+      else call.resolve(message.result);
+    } else for (const waiter of waiters) waiter(message);
+  });
+  const send = (method, params = {}, sessionId) =>
+    withTimeout(
+      new Promise((resolve, reject) => {
+        const id = ++lastId;
+        pending.set(id, { resolve, reject });
+        socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+      }),
+      CHROMIUM_MS,
+      method,
+    );
+  const next = (method, sessionId) =>
+    new Promise((resolve) => {
+      const waiter = (message) => {
+        if (message.method !== method || message.sessionId !== sessionId) return;
+        waiters.delete(waiter);
+        resolve(message.params);
+      };
+      waiters.add(waiter);
+    });
+  return {
+    async capture(url, file) {
+      const { targetId } = await send("Target.createTarget", { url: "about:blank" });
+      const { sessionId } = await send("Target.attachToTarget", { targetId, flatten: true });
+      await send("Page.enable", {}, sessionId);
+      await send("Emulation.setDeviceMetricsOverride", { width: WIDTH, height: 800, deviceScaleFactor: 1, mobile: false }, sessionId);
+      const loaded = next("Page.loadEventFired", sessionId);
+      await send("Page.navigate", { url }, sessionId);
+      await withTimeout(loaded, CHROMIUM_MS, `loading ${url}`);
+      const { cssContentSize } = await send("Page.getLayoutMetrics", {}, sessionId);
+      const height = Math.ceil(cssContentSize.height);
+      const clip = { x: 0, y: 0, width: WIDTH, height, scale: 1 };
+      const { data } = await send("Page.captureScreenshot", { format: "png", captureBeyondViewport: true, clip }, sessionId);
+      await writeFile(file, Buffer.from(data, "base64"));
+      await send("Target.closeTarget", { targetId });
+      console.log(`wrote ${file} (${WIDTH}×${height})`);
+    },
+    async close() {
+      socket.close();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, "exit");
+      child.kill();
+      await exited;
+    },
+  };
 }
 
 async function main() {
@@ -120,7 +186,8 @@ async function main() {
   await Promise.all([checkFree(STACK_PORT), checkFree(RUNNER_PORT)]);
   const scratch = await mkdtemp(join(tmpdir(), "persona-runner-screenshot-"));
   const workers = [];
-  const stopAll = () => Promise.all(workers.map((worker) => worker.stop()));
+  let chromium;
+  const stopAll = () => Promise.all([...workers.map((worker) => worker.stop()), chromium?.close()]);
   const interrupted = () =>
     void stopAll()
       .then(() => rm(scratch, { recursive: true, force: true }))
@@ -129,9 +196,9 @@ async function main() {
   process.once("SIGTERM", interrupted);
   try {
     const persist = ["--persist-to", join(scratch, "state")];
-    const stackArgs = ["-c", "test/stack/wrangler.toml", "--port", String(STACK_PORT), "--inspector-port", "29230", ...persist];
+    const stackArgs = ["--cwd", "test/stack", "-c", "wrangler.toml", "--port", String(STACK_PORT), "--inspector-port", String(await freePort(29230)), ...persist];
     // wrangler.toml's dev vars point at the stand-in on 8788; these point the runner at this script's stand-in.
-    const runnerArgs = ["--env", "dev", "--port", String(RUNNER_PORT), "--inspector-port", "29229", ...persist];
+    const runnerArgs = ["--env", "dev", "--port", String(RUNNER_PORT), "--inspector-port", String(await freePort(29229)), ...persist];
     for (const name of ["MANA_AUTH_URL", "MANA_MCP_URL", "ANTHROPIC_BASE_URL"]) runnerArgs.push("--var", `${name}:${stackUrl}`);
     runnerArgs.push("--var", `ALERT_WEBHOOK_URL:${stackUrl}/__stack/webhook`, "--var", `RUNNER_PUBLIC_URL:${runnerUrl}`);
     workers.push(startWorker("stack", stackArgs, { quiet: true, onLine: remember("stack") }));
@@ -140,6 +207,8 @@ async function main() {
     console.log("stand-in stack and runner are up");
 
     await json("POST", `${stackUrl}/__stack/reset`);
+    // A Wednesday on the stand-in's clock, so all ten personas are due and listed whatever the day.
+    await json("PUT", `${stackUrl}/__stack/auth/clock`, { now: "2026-11-25T09:00:00Z" });
     // The known mana-sync defect of the real stack (every pulling read fails), so the status page shows findings.
     await json("PUT", `${stackUrl}/__stack/mcp/defects`, { syncPullShape: true });
     const tick = await json("POST", `${runnerUrl}/diag/tick`);
@@ -150,8 +219,8 @@ async function main() {
     console.log(`open findings: ${open.map((finding) => finding.id).join(", ")}`);
 
     await mkdir(OUT, { recursive: true });
-    const profile = join(scratch, "chromium");
-    screenshot(`${runnerUrl}/`, join(OUT, STATUS_SHOT.file), STATUS_SHOT.height, profile);
+    chromium = await openChromium(join(scratch, "chromium"));
+    await chromium.capture(`${runnerUrl}/`, join(OUT, STATUS_SHOT));
     await json("PUT", `${stackUrl}/__stack/mcp/defects`, { syncPullShape: null });
 
     const { personas } = await json("GET", `${runnerUrl}/personas`);
@@ -163,7 +232,7 @@ async function main() {
     if (again.phase !== "succeeded") throw new Failure(`the manual run of ${chosen.email} failed: ${again.error ?? "no error recorded"}`);
 
     const runPath = `/runs/${chosen.userId}/${encodeURIComponent(again.runId)}`;
-    screenshot(`${runnerUrl}${runPath}`, join(OUT, RUN_SHOT.file), RUN_SHOT.height, profile);
+    await chromium.capture(`${runnerUrl}${runPath}`, join(OUT, RUN_SHOT));
   } finally {
     await stopAll();
     await rm(scratch, { recursive: true, force: true });

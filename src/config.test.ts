@@ -21,6 +21,12 @@ describe("parseConfig", () => {
     expect(config.ANTHROPIC_MODEL).toMatch(/^claude-/);
   });
 
+  it("parses the findings' thresholds and refuses a clear margin that is not below the open margin", () => {
+    expect(parseConfig({ ...local, FINDING_OPEN_MARGIN: "0.2", FINDING_MISUSE_ALERTS: "alert" })).toMatchObject({ FINDING_OPEN_MARGIN: 0.2, FINDING_CLEAR_MARGIN: 0.05, FINDING_MISUSE_ALERTS: "alert", FINDING_MIN_RUNS: 2 });
+    expect(() => parseConfig({ ...local, FINDING_CLEAR_MARGIN: "0.1" })).toThrow(/FINDING_CLEAR_MARGIN must be smaller than FINDING_OPEN_MARGIN/);
+    expect(() => parseConfig({ ...local, FINDING_MISUSE_ALERTS: "sometimes" })).toThrow(/FINDING_MISUSE_ALERTS/);
+  });
+
   it("names the bad variable", () => {
     expect(() => parseConfig({ ...local, PERSONA_CONCURRENCY: "lots" })).toThrow(/PERSONA_CONCURRENCY/);
     expect(() => parseConfig({ ENVIRONMENT: "development", MANA_MCP_URL: "x" })).toThrow(/MANA_AUTH_URL.*MANA_MCP_URL|MANA_MCP_URL.*MANA_AUTH_URL/);

@@ -127,6 +127,9 @@ export function parseConfig(env: object): Config {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
+  if (parsed.data.FINDING_CLEAR_MARGIN >= parsed.data.FINDING_OPEN_MARGIN) {
+    throw new ConfigError("invalid configuration: FINDING_CLEAR_MARGIN must be smaller than FINDING_OPEN_MARGIN, or an open finding could never clear while it still holds");
+  }
   const deployed = !LOCAL_ENVIRONMENTS.has(parsed.data.ENVIRONMENT);
   const config = { ...parsed.data, deployed };
   if (deployed) refuseUnsafeDeployment(config);

@@ -2,6 +2,7 @@
 import { env, reset, SELF } from "cloudflare:test";
 import { vi } from "vitest";
 import catalog from "./stack/catalog.json";
+import type { RunHeader } from "../src/persona/store";
 import { userIdFor } from "./stack/auth/seed";
 
 export const stack = env.STACK;
@@ -138,3 +139,21 @@ export interface ClaudeStats {
 }
 
 export const claudeStats = () => stackJson<ClaudeStats>("/__stack/claude/stats");
+
+/** A run of `userId` that succeeded a second after `at`, for tests that fill a persona's store directly. */
+export function finishedRun(runId: string, userId: string, at: number): RunHeader {
+  return {
+    runId,
+    tickId: runId,
+    slot: "2026-11-01T00:00Z",
+    manual: false,
+    persona: { userId, email: "probe@mana.test", archetype: "probe", systemPrompt: "probe", moduleMix: {}, tickCadence: "daily" },
+    phase: "succeeded",
+    attempts: 1,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: at + 1_000,
+    usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    costUsd: 0,
+  } as RunHeader;
+}

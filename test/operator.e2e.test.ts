@@ -6,8 +6,8 @@ import { createApp } from "../src/http/app";
 import worker from "../src/index";
 import { derivePersonaPassword } from "../src/mana/password";
 import { personaStub } from "../src/persona/wake";
-import { type RunHeader, RunStore } from "../src/persona/store";
-import { type ClaudeStats, diagTick, executions, freshWorld, personaId, personas, stackJson } from "./helpers";
+import { RunStore } from "../src/persona/store";
+import { type ClaudeStats, diagTick, executions, finishedRun, freshWorld, personaId, personas, stackJson } from "./helpers";
 import { runsOf } from "./invariants";
 
 const runner: Env = env;
@@ -84,7 +84,7 @@ describe("the rating turn and the dollar budget", () => {
     const anna = await personaId("Anna");
     const response = await SELF.fetch(`http://runner.test/personas/${anna}/run`, { method: "POST" });
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ status: "held", reason: expect.stringMatching(/^daily budget \$10 spent \(\$10\.0000 today\)/) });
+    expect(await response.json()).toMatchObject({ phase: "queued", detail: expect.stringMatching(/^daily budget \$10 spent \(\$10\.0000 today\)/) });
     expect((await stackJson<ClaudeStats>("/__stack/claude/stats")).received).toBe(received);
   });
 });
@@ -113,7 +113,7 @@ describe("transcripts", () => {
     const stub = personaStub(runner, "retention-probe");
     await runInDurableObject(stub, (_instance, state) => {
       const store = new RunStore(state.storage.sql);
-      for (let i = 0; i < 60; i++) store.saveHeader(finishedRun(i));
+      for (let i = 0; i < 60; i++) store.saveHeader(finishedRun(`run-${String(i).padStart(2, "0")}`, "retention-probe", Date.UTC(2026, 10, 1) + i * 60_000));
       store.enqueue("run-00", "actions", [], 0);
       store.prune(50);
       const kept = store.recentHeaders(100).map((run) => run.runId);
@@ -227,7 +227,7 @@ describe("an alarm that keeps failing", () => {
     const stub = personaStub(runner, "crash-probe");
     await runInDurableObject(stub, async (instance, state) => {
       const store = new RunStore(state.storage.sql);
-      store.saveHeader({ ...finishedRun(1), runId: "stuck", phase: "delivering", finishedAt: undefined });
+      store.saveHeader({ ...finishedRun("stuck", "retention-probe", Date.UTC(2026, 10, 1, 0, 1)), phase: "delivering", finishedAt: undefined });
       store.enqueue("stuck", "actions", [{ tickId: "stuck", toolName: "todo.list", result: "ok" }], 0);
       // The object's own storage fails on every delivery pass, as a corrupt database would.
       const broken = (instance as unknown as { store: RunStore }).store;
@@ -248,21 +248,3 @@ describe("an alarm that keeps failing", () => {
     expect(run).toMatchObject({ phase: "failed", error: expect.stringMatching(/^internal error after 5 tries: SQLITE_CORRUPT/) });
   });
 });
-
-function finishedRun(i: number): RunHeader {
-  const at = Date.UTC(2026, 10, 1) + i * 60_000;
-  return {
-    runId: `run-${String(i).padStart(2, "0")}`,
-    tickId: `run-${i}`,
-    slot: "2026-11-01T00:00Z",
-    manual: false,
-    persona: { userId: "retention-probe", email: "probe@mana.test", archetype: "probe", systemPrompt: "probe", moduleMix: {}, tickCadence: "daily" },
-    phase: "succeeded",
-    attempts: 1,
-    createdAt: at,
-    startedAt: at,
-    finishedAt: at + 1_000,
-    usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
-    costUsd: 0,
-  } as RunHeader;
-}

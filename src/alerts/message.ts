@@ -82,7 +82,7 @@ export function batchMessage(alerts: readonly { line: string; body: unknown }[],
 
 /** One line for a finding's message, as a batch lists it. */
 export function findingLine(event: MessageEvent, finding: Finding): string {
-  return `${event}: ${escape(finding.verdict.title)}`;
+  return `${event}: ${escape(finding.verdict.title)} (${code(finding.id)})`;
 }
 
 /** Tools added to mana-mcp, or removed that no persona used: worth knowing, nothing broken. */

@@ -43,6 +43,14 @@ describe("groupCauses", () => {
     expect(causes[0]).toMatchObject({ tools: ["notes.create", "todo.complete", "todo.create"], verdict: { title: "notes.create, todo.complete and todo.create fail alike" } });
   });
 
+  it("takes a module down as a whole when one tool holds and a rarely called sibling failed too, with none working since", () => {
+    const sibling = { tool: "mood.today", verdict: { ...verdict("mood.today"), holds: false, counts: { calls: 2, failed: 2 } } };
+    const [cause] = groupCauses([...holding("mood.log"), sibling], nothingWorks, "are failing");
+    expect(cause).toMatchObject({ subject: "module:mood", tools: ["mood.log", "mood.today"] });
+    const notDown = groupCauses([...holding("mood.log"), sibling], () => new Set(["mood.today"]), "are failing");
+    expect(notDown.map((each) => each.subject)).toEqual(["mood.log"]);
+  });
+
   it("leaves a tool failing its own way alone", () => {
     const causes = groupCauses([...holding("notes.create"), { tool: "todo.create", verdict: verdict("todo.create", "Tool todo.create failed: title too long") }], nothingWorks, "are failing");
     expect(causes.map((cause) => cause.subject).sort()).toEqual(["notes.create", "todo.create"]);

@@ -30,19 +30,24 @@ export function sharedSignature(signature: string): string {
 }
 
 /**
- * Groups the tools whose verdicts hold. `succeeded(module, since)` names the module's tools that answered ok
- * since then: a module is down as a whole only when none of its other tools has worked since its failures began.
+ * Groups the tools whose verdicts hold. `judged` are every tool with recent failures, holding or not:
+ * `succeeded(module, since)` names the module's tools that answered ok since then. A module is down as a whole when
+ * one of its tools holds, another failed too, and none of its tools has worked since their failures began (a
+ * module's rarely called tools never gather enough evidence of their own before the outage is over).
  */
-export function groupCauses(holding: readonly ToolVerdict[], succeeded: (module: string, since: number) => ReadonlySet<string>, noun: string): Cause[] {
+export function groupCauses(judged: readonly ToolVerdict[], succeeded: (module: string, since: number) => ReadonlySet<string>, noun: string): Cause[] {
   const units: Cause[] = [];
   const byModule = new Map<string, ToolVerdict[]>();
-  for (const entry of holding) byModule.set(moduleOf(entry.tool), [...(byModule.get(moduleOf(entry.tool)) ?? []), entry]);
-  const failing = new Set(holding.map((entry) => entry.tool));
-  for (const [module, members] of byModule) {
-    const since = Math.min(...members.map((member) => earliestBad(member.verdict)));
-    const working = [...succeeded(module, since)].filter((tool) => !failing.has(tool));
-    if (members.length >= 2 && working.length === 0) units.push(combine(`module:${module}`, members, `${module} is failing: ${listed(sortedTools(members))}`, noun));
-    else units.push(...members.map((entry) => ({ subject: entry.tool, tools: [entry.tool], verdict: entry.verdict })));
+  for (const entry of judged) byModule.set(moduleOf(entry.tool), [...(byModule.get(moduleOf(entry.tool)) ?? []), entry]);
+  for (const [module, entries] of byModule) {
+    const holding = entries.filter((entry) => entry.verdict.holds);
+    if (holding.length === 0) continue;
+    const since = Math.min(...entries.map((entry) => earliestBad(entry.verdict)));
+    const working = succeeded(module, since);
+    const failing = entries.filter((entry) => entry.verdict.holds || (entry.verdict.examples.length > 0 && !working.has(entry.tool)));
+    const down = failing.length >= 2 && [...working].every((tool) => failing.some((entry) => entry.tool === tool && entry.verdict.holds));
+    if (down) units.push(combine(`module:${module}`, failing, `${module} is failing: ${listed(sortedTools(failing))}`, noun));
+    else units.push(...holding.map((entry) => ({ subject: entry.tool, tools: [entry.tool], verdict: entry.verdict })));
   }
   // Tools, or whole modules, failing with the same error share a cause beyond any one module (mana-sync, storage).
   const bySignature = new Map<string, Cause[]>();

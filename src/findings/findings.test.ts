@@ -128,9 +128,9 @@ describe("Findings: one alert per cause", () => {
   it("a finding that resolves before its 'opened' got out is told once, as opened and resolved, never resolved first", async () => {
     await stackJson("/__stack/webhook/mode", send("PUT", { mode: "fail", status: 500 }));
     await runInDurableObject(freshFindings(), async (findings: Findings, state) => {
-      for (let n = 0; n < 4; n++) findings.ingest(toolRun(n, Date.now() + n, false));
+      for (let n = 0; n < 5; n++) findings.ingest(toolRun(n, Date.now() + n, false));
       expect(openIds(findings)).toEqual(["tool-failing:notes.create"]);
-      for (let n = 4; n < 10; n++) findings.ingest(toolRun(n, Date.now() + n, true));
+      for (let n = 5; n < 11; n++) findings.ingest(toolRun(n, Date.now() + n, true));
       vi.setSystemTime(Date.now() + 31 * MINUTE);
       findings.heartbeat();
       expect(openIds(findings)).toEqual([]);
@@ -164,10 +164,10 @@ describe("Findings: one alert per cause", () => {
     expect(batches).toHaveLength(1);
     expect(batches[0]?.split("\n").slice(1).sort()).toEqual([
       "<http://runner.test/|Status page>",
-      "• opened: habits.archive is failing",
-      "• opened: mood.log is failing",
-      "• opened: notes.create is failing",
-      "• opened: todo.complete is failing",
+      "• opened: habits.archive is failing (`tool-failing:habits.archive`)",
+      "• opened: mood.log is failing (`tool-failing:mood.log`)",
+      "• opened: notes.create is failing (`tool-failing:notes.create`)",
+      "• opened: todo.complete is failing (`tool-failing:todo.complete`)",
     ]);
   });
 
@@ -198,7 +198,7 @@ describe("Findings: one alert per cause", () => {
       findings.ingest(surfaceRun(3, "c2"));
       expect(findings.list().surface).toEqual([{ at: Date.now(), tool: "notes.create", change: "changed", from: "c1", to: "c2", diff: ["+ origin (string, required)"] }]);
       vi.setSystemTime(Date.now() + 6 * 60_000);
-      for (let n = 4; n < 8; n++) findings.ingest(surfaceRun(n, "c2", false));
+      for (let n = 4; n < 9; n++) findings.ingest(surfaceRun(n, "c2", false));
       const failing = findings.list().open.find((finding) => finding.kind === "tool-failing");
       expect(failing?.verdict.attribution).toBe("started 6 min after notes.create's input schema changed");
       expect(findings.list().open.find((finding) => finding.kind === "tool-changed")?.verdict.summary).toBe("notes.create's input schema changed: + origin (string, required)");

@@ -6,7 +6,7 @@
  * cause has one finding.
  */
 import { MODEL_ORIGINS } from "./classify";
-import { type Cause, groupCauses, reconcile, type ToolVerdict } from "./causes";
+import { type Cause, groupCauses, moduleOf, reconcile, type ToolVerdict } from "./causes";
 import type { EvidenceStore } from "./evidence-store";
 import type { FindingStore } from "./finding-store";
 import type { Finding } from "./lifecycle";
@@ -50,9 +50,29 @@ export interface JudgeDeps {
 
 export class Judge {
   readonly #open: Finding[];
+  /** Per kind and subject (or tool), when its last finding resolved: evidence up to then was told already. */
+  readonly #floors = new Map<string, number>();
 
   constructor(private readonly deps: JudgeDeps) {
     this.#open = deps.findings.open();
+    for (const finding of deps.findings.resolvedSince(deps.now - WEEK)) {
+      for (const subject of [finding.subject, ...(finding.verdict.tools ?? [])]) {
+        const key = `${finding.kind}|${subject}`;
+        this.#floors.set(key, Math.max(this.#floors.get(key) ?? 0, finding.resolvedAt ?? 0));
+      }
+    }
+  }
+
+  /**
+   * Only evidence newer than the subject's last resolution: what an occurrence already told and recovered from
+   * must not open the next one (a persona's failing runs still in its window the minute after it resolved).
+   */
+  #newer<T extends { at: number }>(kind: FindingKind, subject: string, evidence: readonly T[]): T[] {
+    // A module's finding covered every tool of the module, also those too rarely called to be named in it.
+    const floors = [this.#floors.get(`${kind}|${subject}`), this.#floors.get(`${kind}|module:${moduleOf(subject)}`)].filter((at) => at !== undefined);
+    if (floors.length === 0) return [...evidence];
+    const floor = Math.max(...floors);
+    return evidence.filter((each) => each.at > floor);
   }
 
   /**
@@ -110,7 +130,7 @@ export class Judge {
     const failing = evidence.personasWhoseSetupFails(now - rules.windowMs);
     const judged = new Set([...failing.filter((latest) => !explained(latest.stage, latest.server)).map((latest) => latest.userId), ...openFor]);
     for (const userId of judged) {
-      const attempts = evidence.setupAttempts(userId);
+      const attempts = this.#newer("setup-failing", userId, evidence.setupAttempts(userId));
       const latest = attempts.slice(0, rules.setupFailures).filter((attempt) => !attempt.ok);
       const since = Math.min(...latest.map((attempt) => attempt.at));
       const name = attempts[0]?.persona ?? this.#nameOf("setup-failing", userId);
@@ -126,7 +146,8 @@ export class Judge {
     const since = now - rules.windowMs;
     const outliers = new Set<string>();
     for (const userId of new Set([...judged, ...this.#subjects("persona-tools-failing")])) {
-      const { runs, others } = evidence.personaCalls(userId, since);
+      const { runs: all, others } = evidence.personaCalls(userId, since);
+      const runs = this.#newer("persona-tools-failing", userId, all);
       const open = this.#isOpen("persona-tools-failing", userId);
       const verdict = personaToolsFailing(runs[0]?.persona ?? this.#nameOf("persona-tools-failing", userId), runs, others, rules, open, now);
       this.deps.apply("persona-tools-failing", userId, verdict);
@@ -139,31 +160,28 @@ export class Judge {
     const { evidence, rules, now } = this.deps;
     const candidates = this.#candidates("tool-failing", evidence.toolsFailingSince(now - rules.windowMs, APP_ORIGINS));
     const members = this.#members("tool-failing");
-    const holding: ToolVerdict[] = [];
-    for (const tool of candidates) {
-      const calls = evidence.toolCalls(tool).filter((call) => !outliers.has(call.userId));
-      const verdict = toolFailing(tool, calls, this.#baseline(tool, calls), rules, members.has(tool), now);
-      if (verdict.holds) holding.push({ tool, verdict });
-    }
-    this.#settle("tool-failing", groupCauses(holding, (module, since) => evidence.succeededSince(module, since), "are failing"));
+    const judged: ToolVerdict[] = candidates.map((tool) => {
+      const calls = this.#newer("tool-failing", tool, evidence.toolCalls(tool)).filter((call) => !outliers.has(call.userId));
+      return { tool, verdict: toolFailing(tool, calls, this.#baseline(tool, calls), rules, members.has(tool), now) };
+    });
+    this.#settle("tool-failing", groupCauses(judged, (module, since) => evidence.succeededSince(module, since), "are failing"));
   }
 
   writes(): void {
     const { evidence, rules, now } = this.deps;
     const candidates = this.#candidates("write-not-visible", evidence.writesInvisibleSince(now - rules.windowMs));
     const members = this.#members("write-not-visible");
-    const holding: ToolVerdict[] = [];
-    for (const tool of candidates) {
-      const verdict = writeNotVisible(tool, evidence.writeChecks(tool), rules, members.has(tool), now);
-      if (verdict.holds) holding.push({ tool, verdict });
-    }
-    this.#settle("write-not-visible", groupCauses(holding, (module, since) => evidence.verifiedSince(module, since), "write what reads do not show"));
+    const judged: ToolVerdict[] = candidates.map((tool) => ({
+      tool,
+      verdict: writeNotVisible(tool, this.#newer("write-not-visible", tool, evidence.writeChecks(tool)), rules, members.has(tool), now),
+    }));
+    this.#settle("write-not-visible", groupCauses(judged, (module, since) => evidence.verifiedSince(module, since), "write what reads do not show"));
   }
 
   slow(touched: readonly string[]): void {
     const { evidence, rules, now } = this.deps;
     for (const tool of new Set([...touched, ...this.#subjects("tool-slow")])) {
-      const calls = evidence.toolCalls(tool);
+      const calls = this.#newer("tool-slow", tool, evidence.toolCalls(tool));
       const oldest = calls.filter((call) => call.ok).slice(0, rules.windowCalls).at(-1)?.at ?? now;
       const verdict = toolSlow(tool, calls, evidence.latencyBaseline(tool, oldest - rules.baselineMs, oldest), rules, this.#isOpen("tool-slow", tool), now);
       this.deps.apply("tool-slow", tool, verdict);
@@ -173,7 +191,7 @@ export class Judge {
   misuse(): void {
     const { evidence, rules, now } = this.deps;
     for (const tool of this.#candidates("tool-misused", evidence.toolsFailingSince(now - rules.windowMs, MODEL_ORIGINS))) {
-      this.deps.apply("tool-misused", tool, toolMisused(tool, evidence.toolCalls(tool), rules, this.#isOpen("tool-misused", tool), now));
+      this.deps.apply("tool-misused", tool, toolMisused(tool, this.#newer("tool-misused", tool, evidence.toolCalls(tool)), rules, this.#isOpen("tool-misused", tool), now));
     }
   }
 

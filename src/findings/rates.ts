@@ -25,6 +25,8 @@ export interface ShareInput {
   badRuns: number;
   /** The newest outcomes, as many as minEvidence, are all good: a recovery shows at once, not once the window forgets. */
   recovered: boolean;
+  /** The newest outcome was bad: a finding opens while its failure is happening, not once it is over. */
+  latestBad: boolean;
 }
 
 /** Opens when the share is surely above `openAbove` (its Wilson lower bound); clears at or below `clearAtOrBelow`. */
@@ -47,11 +49,11 @@ export interface ShareJudgement {
 
 /** `open`: the subject's finding is open, so it holds until the share is back near the baseline (hysteresis). */
 export function judgeShare(input: ShareInput, levels: Levels, rules: ShareRules, open: boolean): ShareJudgement {
-  const { bad, total, badRuns, recovered } = input;
+  const { bad, total, badRuns, recovered, latestBad } = input;
   const { lower, upper } = wilson(bad, total);
   const share = total > 0 ? bad / total : 0;
   const enough = total >= rules.minEvidence && badRuns >= rules.minRuns;
-  const holds = enough && (open ? share > levels.clearAtOrBelow && !recovered : lower > levels.openAbove);
+  const holds = enough && (open ? share > levels.clearAtOrBelow && !recovered : latestBad && lower > levels.openAbove);
   return { holds, share, lower, upper };
 }
 

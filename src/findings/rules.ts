@@ -102,8 +102,21 @@ export const APP_ORIGINS: ReadonlySet<Origin> = new Set(["app", "timeout"]);
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
 /** Calls the app's health is judged on: answered ok, or failed on the app's side. */
-function appCalls(calls: readonly Call[], rules: FindingRules, now: number): Call[] {
-  return calls.filter((call) => call.at >= now - rules.windowMs && (call.ok || APP_ORIGINS.has(call.origin ?? "app"))).slice(0, rules.windowCalls);
+function appCalls(calls: readonly Call[], rules: FindingRules, now: number, open = false): Call[] {
+  return calls.filter((call) => call.at >= now - windowOf(rules, open) && (call.ok || APP_ORIGINS.has(call.origin ?? "app"))).slice(0, rules.windowCalls);
+}
+
+/**
+ * How far back evidence counts: the window for opening; for an open finding the whole baseline week, so a tool
+ * nobody called for a day stays open (nothing says it recovered) instead of resolving as its failures age out.
+ */
+function windowOf(rules: FindingRules, open: boolean): number {
+  return open ? Math.max(rules.windowMs, rules.baselineMs) : rules.windowMs;
+}
+
+/** The newest outcome (newest first) was bad. */
+function latestBad(outcomes: readonly { ok: boolean }[]): boolean {
+  return outcomes[0]?.ok === false;
 }
 
 /**
@@ -111,12 +124,12 @@ function appCalls(calls: readonly Call[], rules: FindingRules, now: number): Cal
  * fine since they began, are that persona's (personaToolsFailing), not the tool's.
  */
 export function toolFailing(tool: string, calls: readonly Call[], baseline: number, rules: FindingRules, open: boolean, now: number): Verdict {
-  const judged = appCalls(calls, rules, now);
+  const judged = appCalls(calls, rules, now, open);
   const failed = judged.filter((call) => !call.ok);
   const failingPersonas = distinct(failed.map((call) => call.userId));
   const since = Math.min(...failed.map((call) => call.at));
   const onlyOnePersona = failingPersonas.length === 1 && judged.some((call) => call.ok && call.userId !== failingPersonas[0] && call.at >= since);
-  const input = { bad: failed.length, total: judged.length, badRuns: distinct(failed.map((call) => call.runId)).length, recovered: recoveredOf(judged, rules.minEvidence) };
+  const input = { bad: failed.length, total: judged.length, badRuns: distinct(failed.map((call) => call.runId)).length, recovered: recoveredOf(judged, rules.minEvidence), latestBad: latestBad(judged) };
   const share = judgeShare(input, levelsAbove(baseline, rules), rules, open);
   const holds = share.holds && (open || !onlyOnePersona);
   const summary = `${failed.length} of the last ${judged.length} calls of ${tool} failed (usually ${pct(baseline)})`;
@@ -128,9 +141,9 @@ export function toolFailing(tool: string, calls: readonly Call[], baseline: numb
 
 /** Writes that answered ok but read back missing or different: the read-after-write checks of one write tool. */
 export function writeNotVisible(tool: string, checks: readonly Outcome[], rules: FindingRules, open: boolean, now: number): Verdict {
-  const judged = checks.filter((check) => check.at >= now - rules.windowMs).slice(0, rules.windowCalls);
+  const judged = checks.filter((check) => check.at >= now - windowOf(rules, open)).slice(0, rules.windowCalls);
   const invisible = judged.filter((check) => !check.ok);
-  const input = { bad: invisible.length, total: judged.length, badRuns: distinct(invisible.map((check) => check.runId)).length, recovered: recoveredOf(judged, rules.minEvidence) };
+  const input = { bad: invisible.length, total: judged.length, badRuns: distinct(invisible.map((check) => check.runId)).length, recovered: recoveredOf(judged, rules.minEvidence), latestBad: latestBad(judged) };
   const share = judgeShare(input, levelsAbove(0, rules), rules, open);
   const summary = `${invisible.length} of the last ${judged.length} writes of ${tool} that answered ok were missing or different when read back`;
   return verdictOf(share.holds, `${tool} writes are not visible in reads`, summary, { checks: judged.length, notVisible: invisible.length }, invisible, {
@@ -144,11 +157,11 @@ export function writeNotVisible(tool: string, checks: readonly Outcome[], rules:
  * rate limit. A usability defect of the tool's description or schema for agents, not an outage.
  */
 export function toolMisused(tool: string, calls: readonly Call[], rules: FindingRules, open: boolean, now: number): Verdict {
-  const judged = calls.filter((call) => call.at >= now - rules.windowMs && (call.ok || call.origin !== "transport")).slice(0, rules.windowCalls);
+  const judged = calls.filter((call) => call.at >= now - windowOf(rules, open) && (call.ok || call.origin !== "transport")).slice(0, rules.windowCalls);
   const misused = judged.filter((call) => !call.ok && MODEL_ORIGINS.has(call.origin ?? "app"));
   const levels = { openAbove: rules.misuseShare, clearAtOrBelow: rules.misuseShare / 2 };
   const good = judged.map((call) => ({ ok: call.ok || !MODEL_ORIGINS.has(call.origin ?? "app") }));
-  const input = { bad: misused.length, total: judged.length, badRuns: distinct(misused.map((call) => call.runId)).length, recovered: recoveredOf(good, rules.minEvidence) };
+  const input = { bad: misused.length, total: judged.length, badRuns: distinct(misused.map((call) => call.runId)).length, recovered: recoveredOf(good, rules.minEvidence), latestBad: latestBad(good) };
   const share = judgeShare(input, levels, rules, open);
   const summary = `${misused.length} of the last ${judged.length} calls of ${tool} were refused for the model's arguments or ids`;
   return verdictOf(share.holds, `${tool} is called wrong by the model`, summary, { calls: judged.length, misused: misused.length }, misused, {
@@ -158,7 +171,7 @@ export function toolMisused(tool: string, calls: readonly Call[], rules: Finding
 
 /** Latencies of a tool's newest successful calls against its baseline's, in p50 and p90. */
 export function toolSlow(tool: string, calls: readonly Call[], baseline: Histogram, rules: FindingRules, open: boolean, now: number): Verdict {
-  const judged = calls.filter((call) => call.ok && call.at >= now - rules.windowMs).slice(0, rules.windowCalls);
+  const judged = calls.filter((call) => call.ok && call.at >= now - windowOf(rules, open)).slice(0, rules.windowCalls);
   const latencies = judged.map((call) => call.latencyMs);
   const p50 = sampleQuantile(latencies, 0.5) ?? 0;
   const p90 = sampleQuantile(latencies, 0.9) ?? 0;
@@ -170,7 +183,9 @@ export function toolSlow(tool: string, calls: readonly Call[], baseline: Histogr
   const slower = (recent: number, usual: number | undefined) => usual !== undefined && recent >= usual * factor && recent - usual >= increase;
   const absolute = p50 >= (open ? rules.slowAbsoluteMs / 2 : rules.slowAbsoluteMs);
   const enough = judged.length >= rules.minEvidence && distinct(judged.map((call) => call.runId)).length >= rules.minRuns;
-  const holds = enough && (slower(p50, b50) || slower(p90, b90) || absolute);
+  // An open finding clears at once when the newest calls are all back within the clearing distance.
+  const fastAgain = open && recoveredOf(judged.map((call) => ({ ok: !slower(call.latencyMs, b50) && call.latencyMs < rules.slowAbsoluteMs / 2 })), rules.minEvidence);
+  const holds = enough && !fastAgain && (slower(p50, b50) || slower(p90, b90) || absolute);
   const usual = b50 === undefined ? "no baseline yet" : `usually p50 ${b50} ms, p90 ${b90} ms`;
   const summary = `the last ${judged.length} calls of ${tool} took p50 ${p50} ms, p90 ${p90} ms (${usual})`;
   const slow = judged.filter((call) => call.latencyMs >= p50);
@@ -199,7 +214,7 @@ export interface PersonaRun {
  */
 export function personaToolsFailing(persona: string, runs: readonly PersonaRun[], others: readonly Call[], rules: FindingRules, open: boolean, now: number): Verdict {
   const recent: PersonaRun[] = [];
-  for (const run of runs.filter((each) => each.at >= now - rules.windowMs)) {
+  for (const run of runs.filter((each) => each.at >= now - windowOf(rules, open))) {
     recent.push(run);
     if (recent.reduce((sum, each) => sum + each.calls, 0) >= rules.windowCalls) break;
   }
@@ -208,7 +223,7 @@ export function personaToolsFailing(persona: string, runs: readonly PersonaRun[]
   const tools = new Set(recent.flatMap((run) => run.failingTools));
   const theirs = appCalls(others.filter((call) => tools.has(call.tool)), { ...rules, windowCalls: Number.MAX_SAFE_INTEGER }, now);
   const theirsFailed = theirs.filter((call) => !call.ok).length;
-  const enough = calls >= rules.minEvidence && recent.filter((run) => run.failed > 0).length >= rules.minRuns && theirs.length >= rules.minEvidence;
+  const enough = calls >= rules.minEvidence && recent.filter((run) => run.failed > 0).length >= rules.minRuns && theirs.length >= rules.minEvidence && (open || (recent[0]?.failed ?? 0) > 0);
   const recovered = recentClean(recent, rules.minEvidence);
   const gap = open
     ? !recovered && failed / Math.max(1, calls) - theirsFailed / Math.max(1, theirs.length) >= rules.outlierMargin / 2

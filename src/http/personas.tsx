@@ -11,11 +11,14 @@ import { directory, PAGE_MAX } from "../directory/directory";
 import { findings } from "../findings/findings";
 import { personaStub } from "../persona/wake";
 import type { AppEnv } from "./app";
+import { ErrorPage } from "./error-page";
+import { pageLink, pagesOf } from "./persona-table";
 import { RunPage } from "./run-page";
 import { settled, waitFrom } from "./settled";
 import { StatusPage } from "./status-page";
 
 const PAGE_SIZE = 50;
+const STATUS_PAGE = { href: "/", label: "status page" };
 
 const pageQuery = z.object({
   sort: z.enum(["lastRun", "outcome", "email"]).default("lastRun"),
@@ -32,7 +35,7 @@ export function personaRoutes(): Hono<AppEnv> {
 
   routes.get("/", async (c) => {
     const query = pageQuery.safeParse(c.req.query());
-    if (!query.success) return c.json({ error: problems(query.error) }, 400);
+    if (!query.success) return c.html(<ErrorPage title="No such page" message={problems(query.error)} back={STATUS_PAGE} />, 400);
     const { sort, page } = query.data;
     const hub = coordinator(c.env.COORDINATOR);
     const [status, listing, overview] = await Promise.all([
@@ -40,16 +43,28 @@ export function personaRoutes(): Hono<AppEnv> {
       directory(c.env.DIRECTORY).page({ sort, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
       findings(c.env.FINDINGS).overview(),
     ]);
+    const { pages, pastTheEnd } = pagesOf(listing);
+    if (pastTheEnd) {
+      const message = `The persona list has ${pages} ${pages === 1 ? "page" : "pages"} of ${PAGE_SIZE} (${listing.total} personas).`;
+      return c.html(<ErrorPage title={`No page ${page}`} message={message} back={{ href: pageLink(pages, sort), label: `page ${pages}` }} />, 404);
+    }
     const live = await liveStates(c.env, listing.personas.map((persona) => persona.userId));
     const config = c.get("config");
     return c.html(
-      <StatusPage environment={config.ENVIRONMENT} budgetUsd={config.DAILY_BUDGET_USD} hub={status} listing={listing} live={live} sort={sort} findings={overview} />,
+      <StatusPage environment={config.ENVIRONMENT} budgetUsd={config.DAILY_BUDGET_USD} hub={status} listing={listing} live={live} sort={sort} findings={overview} now={Date.now()} />,
     );
   });
 
   routes.get("/runs/:id/:runId", async (c) => {
-    const run = await personaStub(c.env, c.req.param("id")).run(c.req.param("runId"));
-    return run ? c.html(<RunPage run={run} />) : c.text("run not found", 404);
+    const { id, runId } = c.req.param();
+    const stub = personaStub(c.env, id);
+    const run = await stub.run(runId);
+    if (run) return c.html(<RunPage run={run} />);
+    const persona = await stub.knownPersona();
+    const [title, message] = persona
+      ? ["No such run", `${persona.email} has no run ${runId}: it never existed, or it is older than the newest runs kept.`]
+      : ["No such persona", `No persona ${id} is known to this runner: personas appear after their first due tick.`];
+    return c.html(<ErrorPage title={title} message={message} back={STATUS_PAGE} />, 404);
   });
 
   routes.get("/personas", async (c) => {
@@ -84,11 +99,13 @@ export function personaRoutes(): Hono<AppEnv> {
     // Every request is a run of its own; only a run still in progress makes the next one wait (busy).
     const { summary, ...result } = await stub.dispatch({ persona, slot: `manual-${new Date().toISOString()}`, manual: true });
     if (summary) await directory(c.env.DIRECTORY).upsert([summary]);
-    if (result.status !== "queued" || !result.runId) return c.json(result, 409);
+    if (result.status !== "queued" || !result.runId) return c.json({ error: `${result.status}: ${result.reason ?? "no run started"}` }, 409);
+    // Where the run stands is its phase, as in the run list; `detail` says what holds a queued run back.
+    const accepted = { runId: result.runId, phase: "queued" as const };
     const { held } = await coordinator(c.env.COORDINATOR).enqueue([{ userId, runId: result.runId, dueAt: -1 }]);
-    if (held) return c.json({ ...result, status: "held", reason: held }, 202);
-    if (waitMs === 0) return c.json(result, 202);
-    return c.json({ ...result, ...(await settled(c.env, userId, result.runId, Date.now() + waitMs)) }, 200);
+    if (held) return c.json({ ...accepted, detail: held }, 202);
+    if (waitMs === 0) return c.json(accepted, 202);
+    return c.json({ runId: result.runId, ...(await settled(c.env, userId, result.runId, Date.now() + waitMs)) }, 200);
   });
 
   routes.post("/admin/pause", async (c) => {

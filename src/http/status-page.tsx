@@ -5,12 +5,12 @@
  */
 import type { CoordinatorStatus, LiveState } from "../coordinator/coordinator";
 import type { DirectoryPage, DirectorySort } from "../directory/directory";
-import type { PersonaSummary } from "../directory/summary";
 import type { FindingsOverview } from "../findings/findings";
 import { RatingChart } from "./chart";
 import { CoverageSection } from "./coverage-section";
 import { FindingsSection } from "./findings-section";
 import { At, Layout } from "./layout";
+import { PersonaTable } from "./persona-table";
 
 export interface StatusPageProps {
   environment: string;
@@ -20,6 +20,7 @@ export interface StatusPageProps {
   live: Map<string, LiveState>;
   sort: DirectorySort;
   findings: FindingsOverview;
+  now: number;
 }
 
 export function StatusPage(props: StatusPageProps) {
@@ -51,57 +52,9 @@ export function StatusPage(props: StatusPageProps) {
       <div class="bar">
         <div style={`width:${(share * 100).toFixed(1)}%`} />
       </div>
-      <Personas listing={props.listing} live={props.live} sort={props.sort} />
+      <PersonaTable listing={props.listing} live={props.live} sort={props.sort} now={props.now} />
       <h2>Ratings by module (average per day)</h2>
       <RatingChart points={props.findings.ratings} />
     </Layout>
   );
 }
-
-function Personas({ listing, live, sort }: { listing: DirectoryPage; live: Map<string, LiveState>; sort: DirectorySort }) {
-  const page = Math.floor(listing.offset / listing.limit) + 1;
-  const pages = Math.max(1, Math.ceil(listing.total / listing.limit));
-  const link = (to: number, sortBy: DirectorySort = sort) => `/?sort=${sortBy}&page=${to}`;
-  return (
-    <>
-      <h2>Personas</h2>
-      <p class="muted">
-        {listing.total === 0 ? "None yet: personas appear after their first due tick." : `${listing.offset + 1}–${listing.offset + listing.personas.length} of ${listing.total}`}
-        {" · sort by "}
-        {(["lastRun", "outcome", "email"] as const).map((by) => (sort === by ? <strong>{by} </strong> : <a href={link(1, by)}>{by} </a>))}
-        {page > 1 ? <a href={link(page - 1)}>← previous</a> : null} {page < pages ? <a href={link(page + 1)}>next →</a> : null}
-      </p>
-      <table>
-        <thead>
-          <tr><th>persona</th><th>last run (UTC)</th><th>outcome</th><th>tool calls</th><th>cost today</th><th>next eligible (UTC)</th></tr>
-        </thead>
-        <tbody>
-          {listing.personas.map((persona) => (
-            <PersonaRow persona={persona} live={live.get(persona.userId)} />
-          ))}
-        </tbody>
-      </table>
-    </>
-  );
-}
-
-function PersonaRow({ persona, live }: { persona: PersonaSummary; live: LiveState | undefined }) {
-  const run = persona.activeRun ?? persona.lastRun;
-  return (
-    <tr>
-      <td>{persona.email}<div class="muted">{persona.archetype} · {persona.tickCadence}</div></td>
-      <td>{run ? <a href={`/runs/${persona.userId}/${encodeURIComponent(run.runId)}`}><At iso={run.finishedAt ?? run.createdAt} /></a> : "–"}</td>
-      <td class={run?.phase === "failed" ? "bad" : run?.phase === "succeeded" ? "ok" : ""}>
-        {live ? `${live.state}${live.position ? ` #${live.position}` : ""}` : (run?.phase ?? "never ran")}
-        {live?.detail ?? run?.error ? <div class="muted">{live?.detail ?? run?.error}</div> : null}
-        {persona.loginBackoffReason ? <div class="bad">{persona.loginBackoffReason}</div> : null}
-        {persona.lastDispatch && !persona.activeRun ? <div class="muted">{persona.lastDispatch.status}: {persona.lastDispatch.reason}</div> : null}
-      </td>
-      <td>{run?.toolCalls ?? 0}</td>
-      <td>${persona.costTodayUsd.toFixed(4)}</td>
-      <td>{persona.nextEligibleAt ? <At iso={persona.nextEligibleAt} /> : "now"}</td>
-    </tr>
-  );
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();

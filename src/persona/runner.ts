@@ -59,6 +59,8 @@ const CRASHES = "crashes";
 export class PersonaRunner extends DurableObject<Env> {
   private readonly store: RunStore;
   private alarmEnded = signal();
+  /** The run the alarm under way advances: having finished it, the alarm still delivers its results. */
+  private alarmRunId: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -119,6 +121,7 @@ export class PersonaRunner extends DurableObject<Env> {
     let alarmAt: number | undefined;
     try {
       run = this.store.activeHeader();
+      this.alarmRunId = run?.runId;
       log = createLogger(run ? { tickId: run.tickId, persona: run.persona.email, runId: run.runId } : { persona: this.knownPersona()?.email });
       const deps = this.deps(loadConfig(this.env), log);
       await deliverDue(undefined, this.knownPersona()?.userId ?? run?.persona.userId ?? "", deps);
@@ -131,6 +134,7 @@ export class PersonaRunner extends DurableObject<Env> {
     // Set late on purpose: an alarm set early would suppress the platform's retry of a crashed handler.
     // An earlier alarm set meanwhile (a wake() while this invocation waited for a slot) wins.
     if (alarmAt !== undefined) await this.alarmNoLaterThan(alarmAt);
+    this.alarmRunId = undefined;
     this.alarmEnded.fire();
     this.alarmEnded = signal();
   }
@@ -148,14 +152,16 @@ export class PersonaRunner extends DurableObject<Env> {
   /**
    * Where a run stands, once it has settled, moved on from `known` (another phase or attempt), or after `waitMs`,
    * whichever is first (an error counts as moving on). /diag/tick waits on this for the runs it queued; answering at each alarm's end instead of
-   * being polled keeps the waiting off the CPU the runs need.
+   * being polled keeps the waiting off the CPU the runs need. A run has settled once the alarm that finished it has
+   * ended, so its evidence and summary have been offered to the findings and the directory by then.
    */
   async runPhase(runId: string, waitMs = 0, known?: Pick<RunPhase, "phase" | "attempts" | "error">): Promise<RunPhase | undefined> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const run = this.store.header(runId);
       const moved = run !== undefined && known !== undefined && (run.phase !== known.phase || run.attempts !== known.attempts || run.error !== known.error);
-      if (!run || moved || TERMINAL.has(run.phase) || Date.now() >= deadline) {
+      const settled = run !== undefined && TERMINAL.has(run.phase) && this.alarmRunId !== runId;
+      if (!run || moved || settled || Date.now() >= deadline) {
         return run && { phase: run.phase, attempts: run.attempts, ...(run.error ? { error: run.error } : {}), ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}) };
       }
       let timer: ReturnType<typeof setTimeout> | null = null;

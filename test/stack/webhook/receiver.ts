@@ -30,12 +30,20 @@ interface WebhookMessage {
   body: unknown;
 }
 
-/** One instance, messages in memory: a test reads what arrived since the last reset and nothing else. */
+/**
+ * One instance; messages in its SQLite, so they outlive the object's eviction during a long test (a simulated week
+ * can leave the receiver idle for longer than the runtime keeps an object in memory). A test reads what arrived
+ * since the last reset and nothing else.
+ */
 export class WebhookReceiver extends DurableObject<StackEnv> {
-  #messages: WebhookMessage[] = [];
-  #arrived = new CountWaiters(() => this.#messages.length);
+  #arrived = new CountWaiters(() => this.#count());
   #mode: Mode = { mode: "ok" };
   #hanging = new Gate();
+
+  constructor(ctx: DurableObjectState, env: StackEnv) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL)");
+  }
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -43,7 +51,7 @@ export class WebhookReceiver extends DurableObject<StackEnv> {
       case "POST /__stack/webhook":
         return this.#receive(request);
       case "GET /__stack/webhook/messages":
-        return Response.json({ messages: this.#messages });
+        return Response.json({ messages: this.#messages() });
       case "GET /__stack/webhook/received":
         return answerCount(url, this.#arrived, "count");
       case "PUT /__stack/webhook/mode":
@@ -52,7 +60,7 @@ export class WebhookReceiver extends DurableObject<StackEnv> {
           return Response.json(mode);
         });
       case "POST /__stack/webhook/reset":
-        this.#messages = [];
+        this.ctx.storage.sql.exec("DELETE FROM messages");
         this.#switchTo({ mode: "ok" });
         return Response.json({ ok: true });
     }
@@ -61,10 +69,22 @@ export class WebhookReceiver extends DurableObject<StackEnv> {
 
   async #receive(request: Request): Promise<Response> {
     const text = await request.text();
-    this.#messages.push({ at: new Date().toISOString(), contentType: request.headers.get("content-type"), body: parsed(text) });
+    const message: WebhookMessage = { at: new Date().toISOString(), contentType: request.headers.get("content-type"), body: parsed(text) };
+    this.ctx.storage.sql.exec("INSERT INTO messages (doc) VALUES (?)", JSON.stringify(message));
     this.#arrived.changed();
     if (this.#mode.mode === "hang") await this.#hanging.hold();
     return this.#answer();
+  }
+
+  #messages(): WebhookMessage[] {
+    return this.ctx.storage.sql
+      .exec<{ doc: string }>("SELECT doc FROM messages ORDER BY seq")
+      .toArray()
+      .map((row) => JSON.parse(row.doc) as WebhookMessage);
+  }
+
+  #count(): number {
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n;
   }
 
   /** Hanging requests wait for a different mode; setting hang again keeps them waiting. */
