@@ -54,6 +54,8 @@ function expectedFor(runs: RunDetail[], name: string) {
 
 describe("the coverage map", () => {
   it("maps what the catalog personas exercised: every offered tool with its figures, the tools never called, the modules wanted but not offered", async () => {
+    // Background noise, so that failure shares are not all zero: a flaky mana-sync fails a fifth of the calls.
+    await defects.mcp({ transientFailures: { rate: 0.2 } });
     expect((await diagTick()).result.ranSuccessfully).toBe(10);
     const runs = await everyRun();
     const map = await coverageNow();
@@ -74,7 +76,7 @@ describe("the coverage map", () => {
     const called = map.tools.filter((entry) => entry.calls > 0);
     expect(called.length, "the personas call several tools").toBeGreaterThan(3);
     expect(map.tools.some((entry) => (entry.writes?.verifiedShare ?? 0) > 0), "some writes were verified").toBe(true);
-    expect(map.tools.some((entry) => entry.failed > 0), "some calls failed (spaces.list always does)").toBe(true);
+    expect(map.tools.some((entry) => entry.failed > 0 && entry.failed < entry.calls), "some tools' calls failed, not all").toBe(true);
     expect(map.tools.filter((entry) => entry.status === "withheld").map((entry) => entry.tool), "TOOL_DENY keeps the image tools from the personas").toEqual(
       DEFAULT_TOOL_DENY.filter((name) => TOOLS.some((entry) => entry.name === name)).sort(),
     );
