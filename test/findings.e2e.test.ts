@@ -159,8 +159,8 @@ describe("each defect mode of the stand-in opens its finding", () => {
     await diagTick();
     await mcpDefects({ failingTool: { tool: "notes.create" } });
     const { finding, runs } = await runUntilOpen("Kai", "tool-failing:notes.create");
-    // Within one run of enough evidence: once three calls failed, the newest calls are mostly failures.
-    expect(failedCalls(runs.slice(0, -1), "notes.create")).toBeLessThan(3);
+    // Within one run of enough evidence: four failed calls in a row open it (Kai creates one note a run that day).
+    expect(failedCalls(runs.slice(0, -1), "notes.create")).toBeLessThan(4);
     expect(finding.verdict.signatures).toEqual([
       { signature: "Tool notes.create failed: mana-sync push failed: row <uuid> rejected at <time> (HTTP 500, request <n>)", count: failedCalls(runs, "notes.create") },
     ]);
@@ -199,8 +199,11 @@ describe("each defect mode of the stand-in opens its finding", () => {
     expect(run?.transcript.verification.flatMap((step) => step.checks.map((check) => check.status))).toContain("read failed");
 
     await mcpDefects({ syncPullShape: null });
-    vi.setSystemTime(START + 25 * HOUR);
-    await diagTick();
+    // Clearing needs the failed tools called again; habits.list, the rarest, may take the personas more than a day.
+    for (let day = 1; day <= 5 && (await openFinding(finding?.id ?? ""))?.clearSince === undefined; day++) {
+      vi.setSystemTime(START + day * 25 * HOUR);
+      await diagTick();
+    }
     await resolveAfterRecovery(finding?.id ?? "");
     await expectOneAlertEachWay(finding?.id ?? "");
   });

@@ -4,6 +4,7 @@ import { emptyConversation } from "../claude/conversation";
 import { parseRatings } from "../claude/rating";
 import type { RunHeader } from "../persona/store";
 import type { Transcript } from "../persona/transcript";
+import { type VerificationStep, verifyWrites } from "../verify/verify";
 import { evidenceOf } from "./evidence";
 
 const header: RunHeader = {
@@ -35,5 +36,20 @@ describe("evidenceOf", () => {
     const transcript = transcriptRated("Alles gut, danke!");
     expect(transcript.rating?.feedback.map((row) => row.module)).toEqual(["__parse"]);
     expect(evidenceOf(header, transcript).ratings).toEqual([]);
+  });
+
+  it("counts a write tool the verification table does not know, the same day mana-mcp offers it: an unverifiable check, no read path known", async () => {
+    const conversation = emptyConversation();
+    conversation.actions.push({ toolUseId: "t1", toolName: "dreams.record", input: { text: "Ich flog" }, inputHash: "h", result: "ok", output: '{"dream":{"id":"d1"}}', latencyMs: 3, at: "" });
+    const verification: VerificationStep[] = [];
+    await verifyWrites(conversation.actions, [], 8, {
+      offered: new Set(["dreams.record"]),
+      call: () => Promise.reject(new Error("no read may be made")),
+      record: async (step) => void verification.push(step),
+      now: () => 0,
+    });
+    const evidence = evidenceOf(header, { conversation, verification, usage: conversation.usage });
+    expect(evidence.calls).toMatchObject([{ tool: "dreams.record", ok: true }]);
+    expect(evidence.checks).toEqual([{ tool: "dreams.record", status: "unverifiable", detail: "no read path known" }]);
   });
 });

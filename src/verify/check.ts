@@ -1,11 +1,12 @@
 /**
  * @module
  * Read-after-write checks as pure functions: which reads a run's writes need, and what a read result says about
- * each write (verified, missing, mismatch with the differing fields, read failed, unverifiable).
+ * each write (verified, missing, mismatch with the differing fields, read failed, unverifiable with the reason).
+ * The written entity is only ever found by its id; a write whose result or input carries none is unverifiable.
  */
 import { truncate } from "../caps";
 import type { ActionRecord } from "../claude/conversation";
-import { READ_TOOLS, type ReadPath, VERIFY_TABLE, type WriteCheck } from "./table";
+import { at, type Expectation, READ_TOOLS, type ReadPath, VERIFY_TABLE, type WriteCheck } from "./table";
 
 export type CheckStatus = "verified" | "missing" | "mismatch" | "read failed" | "unverifiable";
 
@@ -27,8 +28,10 @@ export interface PlannedCheck {
   action: ActionRecord;
   check: WriteCheck;
   written: Record<string, unknown> | undefined;
-  /** The fields the read must show: this write's, less those a later write of the run set on the same entity. */
-  expected: Record<string, unknown>;
+  /** The written entity's id, from the write's result or input. */
+  id: string;
+  /** What the read must show: this write's, less what a later write of the run changed on the same entity. */
+  expected: Expectation;
 }
 
 /** One read call and the writes it can check; `key` identifies it across a resume. */
@@ -45,73 +48,117 @@ export interface Plan {
   unverifiable: CheckResult[];
 }
 
+/** What a write tool unknown to the table is answered: a tool not known as a read is a write (the wire has no policyHint). */
+export const NO_READ_PATH = "no read path known";
+
 /** Every successful call that is not a known read is a write to check; calls that failed changed nothing known. */
 export function planChecks(actions: readonly ActionRecord[]): Plan {
-  const groups = new Map<string, ReadGroup>();
+  const planned: PlannedCheck[] = [];
   const unverifiable: CheckResult[] = [];
-  const byEntity = new Map<string, PlannedCheck[]>();
   for (const action of actions) {
     if (action.result !== "ok" || READ_TOOLS.has(action.toolName)) continue;
     const entry = VERIFY_TABLE[action.toolName];
-    if (!entry || "unverifiable" in entry) {
-      const detail = entry ? entry.unverifiable : `${action.toolName} is not in the verification table`;
-      unverifiable.push({ toolUseId: action.toolUseId, tool: action.toolName, status: "unverifiable", detail });
-      continue;
-    }
-    const input = asObject(action.input) ?? {};
-    const written = asObject(parseJson(action.output));
-    const args = entry.read.args(input, written);
-    const key = `${entry.read.tool} ${JSON.stringify(args)}`;
-    const group = groups.get(key) ?? { key, read: entry.read, args, checks: [] };
-    const planned: PlannedCheck = { action, check: entry, written, expected: entry.expect(input) };
+    const reason = !entry ? NO_READ_PATH : "unverifiable" in entry ? entry.unverifiable : undefined;
+    const check = reason === undefined ? plan(action, entry as WriteCheck) : reason;
+    if (typeof check === "string") unverifiable.push(result(action, "unverifiable", check));
+    else planned.push(check);
+  }
+  const judgeable: PlannedCheck[] = [];
+  for (const write of planned) {
+    const expected = finalState(write, planned);
+    if (typeof expected === "string") unverifiable.push(result(write.action, "unverifiable", expected));
+    else judgeable.push({ ...write, expected });
+  }
+  return { groups: grouped(judgeable), unverifiable };
+}
+
+/** The write's check, or why it has none: without an id nothing would say which entity is this write's. */
+function plan(action: ActionRecord, check: WriteCheck): PlannedCheck | string {
+  const input = asObject(action.input) ?? {};
+  const written = asObject(parseJson(action.output));
+  const id = at(check.id.in === "result" ? written : input, check.id.path);
+  if (typeof id !== "string") return `no id at ${check.id.path.join(".")} in the ${check.id.in}`;
+  return { action, check, written, id, expected: check.expect(input, written) };
+}
+
+/**
+ * What the entity's final state in this run still shows of a write: a field a later write set again is that
+ * write's to check. Answers why it cannot be judged when a later write takes the entity out of the read altogether
+ * (a sign resolved after it was captured).
+ */
+function finalState(write: PlannedCheck, all: readonly PlannedCheck[]): Expectation | string {
+  if (!("shows" in write.expected)) return write.expected;
+  const entity = (other: PlannedCheck) => other.check.read.tool === write.check.read.tool && other.id === write.id;
+  const later = all.slice(all.indexOf(write) + 1).filter(entity);
+  const removal = later.find((next) => "gone" in next.expected);
+  if (removal) return `${removal.action.toolName} later in this run takes it out of ${write.check.read.tool}`;
+  const set = new Set(later.flatMap((next) => ("shows" in next.expected ? Object.keys(next.expected.shows) : [])));
+  const appended = new Set(later.flatMap((next) => ("shows" in next.expected ? Object.keys(next.expected.contains ?? {}) : [])));
+  const { shows, contains = {} } = write.expected;
+  return {
+    shows: Object.fromEntries(Object.entries(shows).filter(([field]) => !set.has(field) && !appended.has(field))),
+    contains: Object.fromEntries(Object.entries(contains).filter(([field]) => !set.has(field))),
+  };
+}
+
+function grouped(checks: readonly PlannedCheck[]): ReadGroup[] {
+  const groups = new Map<string, ReadGroup>();
+  for (const planned of checks) {
+    const input = asObject(planned.action.input) ?? {};
+    const args = planned.check.read.args(input, planned.written);
+    const key = `${planned.check.read.tool} ${JSON.stringify(args)}`;
+    const group = groups.get(key) ?? { key, read: planned.check.read, args, checks: [] };
     group.checks.push(planned);
     groups.set(key, group);
-    const id = entityId(planned);
-    if (id !== undefined) byEntity.set(`${entry.read.tool} ${id}`, [...(byEntity.get(`${entry.read.tool} ${id}`) ?? []), planned]);
   }
-  for (const writes of byEntity.values()) supersede(writes);
-  return { groups: [...groups.values()], unverifiable };
-}
-
-/** A field a later write of the run set again is that write's to check: the read shows the last value. */
-function supersede(writes: readonly PlannedCheck[]): void {
-  writes.forEach((write, index) => {
-    const later = new Set(writes.slice(index + 1).flatMap((next) => Object.keys(next.expected)));
-    write.expected = Object.fromEntries(Object.entries(write.expected).filter(([field]) => !later.has(field)));
-  });
-}
-
-function entityId(planned: PlannedCheck): string | undefined {
-  const id = planned.check.id === "result" ? planned.written?.id : asObject(planned.action.input)?.id;
-  return typeof id === "string" ? id : undefined;
+  return [...groups.values()];
 }
 
 /** What one read's answer says about each write of its group. */
 export function judge(group: ReadGroup, outcome: { ok: true; text: string } | { ok: false; error: string }): CheckResult[] {
-  const base = (planned: PlannedCheck) => ({ toolUseId: planned.action.toolUseId, tool: planned.action.toolName });
-  if (!outcome.ok) return group.checks.map((planned) => ({ ...base(planned), status: "read failed", detail: `${group.read.tool}: ${outcome.error}` }));
+  const failed = (detail: string) => group.checks.map((planned) => result(planned.action, "read failed", detail));
+  if (!outcome.ok) return failed(`${group.read.tool}: ${outcome.error}`);
   const list = asObject(parseJson(outcome.text))?.[group.read.list];
-  if (!Array.isArray(list)) {
-    const detail = `${group.read.tool} answered without a "${group.read.list}" list`;
-    return group.checks.map((planned) => ({ ...base(planned), status: "read failed", detail }));
-  }
-  return group.checks.map((planned) => ({ ...base(planned), ...compare(planned, list.map(asObject)) }));
+  if (!Array.isArray(list)) return failed(`${group.read.tool} answered without a "${group.read.list}" list`);
+  const { limit } = group.args;
+  const cut = typeof limit === "number" && list.length >= limit ? `${group.read.tool} returned its limit of ${limit} rows` : undefined;
+  return group.checks.map((planned) => {
+    const found = list.map(asObject).find((entity) => entity?.id === planned.id);
+    return { ...result(planned.action, "verified"), ...compare(planned, group.read.tool, found, cut) };
+  });
 }
 
-function compare(planned: PlannedCheck, entities: (Record<string, unknown> | undefined)[]): Pick<CheckResult, "status" | "detail" | "diffs"> {
-  const input = asObject(planned.action.input) ?? {};
-  const id = entityId(planned);
-  const found =
-    id !== undefined
-      ? entities.find((entity) => entity?.id === id)
-      : entities.find((entity) => planned.check.matchBy.length > 0 && planned.check.matchBy.every((field) => same(entity?.[field], input[field])));
-  const by = id !== undefined ? `id ${id}` : `fields ${planned.check.matchBy.join(", ")}`;
-  if (!found) return { status: "missing", detail: `no entity with ${by} in the read` };
-  const diffs = Object.entries(planned.expected)
-    .filter(([field, expected]) => !same(found[field], expected))
-    .map(([field, expected]) => ({ field, expected: shown(expected), actual: shown(found[field]) }));
+function compare(planned: PlannedCheck, reader: string, found: Record<string, unknown> | undefined, gap: string | undefined): Omit<CheckResult, "toolUseId" | "tool"> {
+  const { expected } = planned;
+  if ("gone" in expected) {
+    const { field, expected: value, listed } = expected.gone;
+    if (found) return { status: "mismatch", detail: `still listed by ${reader}`, diffs: [{ field, expected: shown(value), actual: shown(listed) }] };
+    return gap ? { status: "unverifiable", detail: `not listed, but ${gap}` } : { status: "verified" };
+  }
+  if (!found) return gap ? { status: "unverifiable", detail: `not listed, but ${gap}` } : { status: "missing", detail: `no entity with id ${planned.id} in the read` };
+  const diffs = [...differing(expected.shows, found), ...lacking(expected.contains ?? {}, found)];
   if (diffs.length > 0) return { status: "mismatch", detail: `differs in ${diffs.map((diff) => diff.field).join(", ")}`, diffs };
   return { status: "verified" };
+}
+
+function differing(shows: Record<string, unknown>, found: Record<string, unknown>): FieldDiff[] {
+  return Object.entries(shows)
+    .filter(([field, value]) => !same(found[field], value))
+    .map(([field, value]) => ({ field, expected: shown(value), actual: shown(found[field]) }));
+}
+
+/** List fields that lack an item they must contain. */
+function lacking(contains: Record<string, unknown[]>, found: Record<string, unknown>): FieldDiff[] {
+  return Object.entries(contains)
+    .filter(([field, items]) => {
+      const actual = found[field];
+      return !Array.isArray(actual) || items.some((item) => !actual.some((held) => same(held, item)));
+    })
+    .map(([field, items]) => ({ field, expected: shown({ contains: items }), actual: shown(found[field]) }));
+}
+
+function result(action: ActionRecord, status: CheckStatus, detail?: string): CheckResult {
+  return { toolUseId: action.toolUseId, tool: action.toolName, status, ...(detail ? { detail } : {}) };
 }
 
 /** Equal as values; two ISO timestamps are equal when they name the same instant, whatever their offsets. */

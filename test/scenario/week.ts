@@ -48,7 +48,7 @@ export async function schedule(): Promise<Defect[]> {
     { name: "a tool 20× slower", from: 98, until: 108, on: () => defects.mcp({ slowTool: { tool: "habits.list", ms: 300 } }), off: () => defects.mcp({ slowTool: null }), expected: (f) => f.id === "tool-slow:habits.list", names: "habits.list" },
     { name: "a tool removed", from: 118, until: 126, on: () => defects.mcp({ removedTools: { tools: ["journal.add"] } }), off: () => defects.mcp({ removedTools: null }), expected: (f) => f.id === "tool-gone:journal.add", names: "journal.add" },
     { name: "a schema change", from: 134, until: 142, on: () => defects.mcp({ schemaChange: { tool: "notes.create" } }), off: () => defects.mcp({ schemaChange: null }), expected: (f) => f.id === "tool-changed:notes.create", names: "notes.create" },
-    { name: "a field that reads back different", from: 148, until: 156, on: async () => undefined, off: async () => undefined, expected: (f) => f.kind === "write-not-visible" && tool("habits.create")(f), names: "habits.create" },
+    { name: "a field that reads back different", from: 148, until: 156, on: () => defects.mcp({ readBackDiffers: { tool: "habits.create", field: "title" } }), off: () => defects.mcp({ readBackDiffers: null }), expected: (f) => f.kind === "write-not-visible" && tool("habits.create")(f), names: "habits.create" },
     { name: "one persona whose every call fails", from: 158, until: 164, on: () => defects.mcp({ failingUser: { userId: anna } }), off: () => defects.mcp({ failingUser: null }), expected: (f) => f.id === `persona-tools-failing:${anna}`, names: "persona.anna@mana.test" },
   ];
 }

@@ -344,7 +344,7 @@ describe("request validation (400 invalid_request_error, real wording)", () => {
 });
 
 describe("persona play", () => {
-  it("plays a deterministic day: 3–8 valid calls, a parallel pair, then end_turn", async () => {
+  it("plays a deterministic day: 3–8 valid calls mostly in its own modules, a parallel pair, then end_turn", async () => {
     const day = await playDay(anna.systemPrompt, briefing(Object.keys(anna.moduleMix)));
     const last = day.answers.at(-1)!;
     const calls = day.answers.flatMap(toolUsesOf);
@@ -355,8 +355,9 @@ describe("persona play", () => {
     expect(day.answers.some((answer) => toolUsesOf(answer).length === 2)).toBe(true);
     expect(new Set(calls.map((call) => call.id)).size).toBe(calls.length);
     for (const call of calls) expect(call.id).toMatch(/^toolu_[A-Za-z0-9]{24}$/);
+    // Mostly her own modules; now and then she tries another one, as people do.
     const preferred = calls.filter((call) => Object.keys(anna.moduleMix).includes(call.name.split("_")[0]!));
-    expect(preferred.length).toBe(calls.length);
+    expect(preferred.length).toBeGreaterThan(calls.length / 2);
 
     const again = await create(annaRequest());
     expect(again.content).toEqual(day.answers[0]!.content);

@@ -1,10 +1,11 @@
-/** @module Schema-valid tool input for the stand-in persona: optional fields mostly skipped, small numbers, known record ids reused. */
+/** @module Schema-valid tool input for the stand-in persona: optional fields mostly skipped, small numbers, seen entities referred to, changes that change something. */
+import { isRef } from "./refs";
 import { concrete, typeOf, type JsonSchema } from "./schema";
 import { stringFor, type StringContext } from "./strings";
 
 export interface ArgumentContext extends StringContext {
-  /** The record id to act on, for tools that need one (see play.ts). */
-  id?: string;
+  /** Values of the arguments that name seen entities (see refs.ts). */
+  refs: Record<string, unknown>;
 }
 
 /** How often an optional property is filled in: personas skip most of them, like real users. */
@@ -20,11 +21,45 @@ function objectFor(schema: JsonSchema, context: ArgumentContext, depth: number):
   const required = new Set(schema.required ?? []);
   const input: Record<string, unknown> = {};
   for (const [key, property] of Object.entries(schema.properties ?? {})) {
-    if (!required.has(key) && !context.rng.chance(OPTIONAL_SHARE)) continue;
-    const knownId = key === "id" && depth === 0 ? context.id : undefined;
-    input[key] = knownId ?? valueFor(property, key, context, depth + 1);
+    const named = depth === 0 && isRef(key);
+    // Only what was seen is named; an optional reference to nothing seen is left out rather than made up.
+    if (named && key in context.refs && (required.has(key) || context.rng.chance(OPTIONAL_SHARE))) input[key] = context.refs[key];
+    else if (required.has(key) || (!named && context.rng.chance(OPTIONAL_SHARE))) input[key] = valueFor(property, key, context, depth + 1);
   }
   return input;
+}
+
+/**
+ * A call that changes a seen entity asks for something it does not show yet: at least one field is given, and a
+ * given value (or a default, like archive's `archived: true`) that equals the entity's is changed, so a rename
+ * renames and an archive archives (`archived` is the entity's `isArchived`).
+ */
+export function asChange(input: Record<string, unknown>, schema: JsonSchema, entity: Record<string, unknown>, context: ArgumentContext): Record<string, unknown> {
+  const properties = schema.properties ?? {};
+  const optional = Object.keys(properties).filter((key) => !(schema.required ?? []).includes(key) && !isRef(key));
+  if (optional.length === 0) return input;
+  const changed = { ...input };
+  if (!optional.some((key) => key in changed || properties[key]?.default !== undefined)) {
+    const key = context.rng.pick(optional);
+    changed[key] = valueFor(properties[key] ?? {}, key, context, 1);
+  }
+  for (const key of optional) {
+    const property = properties[key] ?? {};
+    const current = entity[key] ?? entity[`is${key[0]?.toUpperCase()}${key.slice(1)}`];
+    const asked = key in changed ? changed[key] : property.default;
+    if (asked !== undefined && JSON.stringify(asked) === JSON.stringify(current)) changed[key] = otherThan(current, property, key, context);
+  }
+  return changed;
+}
+
+/** A valid value for `key` that differs from `current`. */
+function otherThan(current: unknown, property: JsonSchema, key: string, context: ArgumentContext): unknown {
+  if (typeof current === "boolean") return !current;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const value = valueFor(property, key, context, 1);
+    if (JSON.stringify(value) !== JSON.stringify(current)) return value;
+  }
+  return typeof current === "number" ? current + 1 : `${String(current)} (neu)`;
 }
 
 function valueFor(raw: JsonSchema, key: string, context: ArgumentContext, depth: number): unknown {

@@ -15,6 +15,8 @@ const TITLES: Record<string, readonly string[]> = {
   notes: ["Gedanken zu {topic}", "Ideen fürs Wochenende", "Notiz: {topic}", "Was ich nicht vergessen will"],
   journal: ["Ein ganz normaler Tag", "Was mich heute beschäftigt", "Abends kurz notiert"],
   habits: ["Morgens ein Glas Wasser", "Zehn Minuten lesen", "Spazieren gehen", "{topic} üben"],
+  comic: ["Mein Tag als Comic", "{topic}: die Geschichte", "Abenteuer im Alltag"],
+  wardrobe: ["Outfit fürs Büro", "Outfit fürs Wochenende", "Look für {topic}"],
 };
 const GENERIC_TITLES = ["{topic}", "Kurz festhalten: {topic}", "{topic} nicht vergessen"];
 

@@ -1,11 +1,19 @@
-/** @module The stand-in persona's tool turns: preferred modules, read/write alternation, parallel pairs, fresh ids, the day's summary. */
+/** @module The stand-in persona's tool turns: preferred and explored modules, look-then-act, parallel pairs, acting on what was seen, the day's summary. */
 import type { Answer, OutputBlock } from "./answer-types";
-import { argumentsFor } from "./args";
+import { argumentsFor, asChange } from "./args";
 import { moduleOf, type OfferedTool } from "./catalog";
 import * as german from "./german";
 import { Rng, token } from "../hash";
+import { ID_REFS, type Resolved, resolveRefs, shownBy } from "./refs";
 import { uuid } from "./strings";
 import type { Turn } from "./turn";
+
+/** Share of calls made outside the persona's own modules. */
+const EXPLORE = 0.35;
+/** Share of writes made in the module the persona just looked at. */
+const FOLLOW_UP = 0.7;
+/** Share of reads that look up what a write the persona has in mind needs. */
+const LOOK_UP = 0.5;
 
 type ToolUse = Extract<OutputBlock, { type: "tool_use" }>;
 
@@ -22,9 +30,8 @@ export interface Mistakes {
 const NO_MISTAKES: Mistakes = { invalidArgs: 0, madeUpIds: 0 };
 
 /**
- * A turn with tools: call tools until the persona's target is reached, then sum up the day. Calls prefer the
- * persona's modules and alternate between looking (read) and doing (write); every second step makes two
- * calls at once, as Claude does with parallel tool use.
+ * A turn with tools: call tools until the persona's target is reached, then sum up the day. Calls alternate between
+ * looking (read) and doing (write); every second step makes two calls at once, as Claude does with parallel tool use.
  */
 export function toolTurn(turn: Turn, mistakes = NO_MISTAKES): Answer {
   const choice = turn.request.tool_choice;
@@ -59,68 +66,108 @@ export function invalidCall(turn: Turn, index = turn.calls.length): ToolUse | un
   if (pool.length === 0) return undefined;
   const rng = new Rng(`${turn.persona.seed}:invalid:${index}`);
   const tool = rng.pick(pool);
-  const use = useOf(turn, tool, index, rng, uuid(rng));
+  const use = useOf(turn, { tool, refs: refsFor(turn, tool, []) }, index, rng);
   delete use.input[tool.required[0]!];
   return use;
 }
 
-/** The next `count` calls; fewer when the persona has nothing it can do (every tool needs an unseen id). */
+/** The next `count` calls; fewer when the persona has nothing it can do (every tool needs something not seen yet). */
 export function planCalls(turn: Turn, count: number, mistakes = NO_MISTAKES): ToolUse[] {
   const uses: ToolUse[] = [];
   for (let offset = 0; offset < count; offset++) {
     const index = turn.calls.length + offset;
-    const invalid = mistaken(turn, "invalidArgs", index, mistakes) ? invalidCall(turn, index) : undefined;
-    if (invalid) {
-      uses.push(invalid);
-      continue;
-    }
     const rng = new Rng(`${turn.persona.seed}:call:${index}`);
-    const tool = chooseTool(turn, index, uses, rng);
-    if (!tool) break;
-    uses.push(useOf(turn, tool, index, rng, idFor(turn, tool, index, uses, mistakes)));
+    // A model that gets the arguments wrong does so in a change it meant to make: a tool with required fields.
+    const invalid = mistaken(turn, "invalidArgs", index, mistakes);
+    const kind = invalid || index % 2 === 1 ? "write" : "read";
+    const option = chooseTool(turn, kind, uses, rng, invalid ? (tool) => tool.required.length > 0 : () => true);
+    if (!option) break;
+    const use = useOf(turn, mistaken(turn, "madeUpIds", index, mistakes) ? madeUp(turn, option, index) : option, index, rng);
+    if (invalid) delete use.input[option.tool.required[0]!];
+    uses.push(use);
   }
   return uses;
-}
-
-/** The record id call `index` acts on: one seen in a tool result, or with the madeUpIds defect one made up. */
-function idFor(turn: Turn, tool: OfferedTool, index: number, planned: readonly ToolUse[], mistakes: Mistakes): string | undefined {
-  if (!tool.needsId || !mistaken(turn, "madeUpIds", index, mistakes)) return freeId(turn, tool, planned);
-  return uuid(new Rng(`${turn.persona.seed}:madeUpId:${index}`));
 }
 
 function mistaken(turn: Turn, kind: keyof Mistakes, index: number, mistakes: Mistakes): boolean {
   return mistakes[kind] > 0 && new Rng(`${turn.persona.seed}:${kind}:${index}`).chance(mistakes[kind]);
 }
 
-function useOf(turn: Turn, tool: OfferedTool, index: number, rng: Rng, id: string | undefined): ToolUse {
-  const context = { persona: turn.persona, rng, module: tool.module, now: turn.now, id };
+/** The call with the id of the entity it acts on (if it acts on one) replaced by a well-formed one no tool answered. */
+function madeUp(turn: Turn, option: Option, index: number): Option {
+  const { refs } = option;
+  const named = "values" in refs ? ID_REFS.find((property) => property in refs.values) : undefined;
+  if (!named || !("values" in refs)) return option;
+  return { ...option, refs: { values: { ...refs.values, [named]: uuid(new Rng(`${turn.persona.seed}:madeUpId:${index}`)) } } };
+}
+
+/** A tool the persona could call now, with what its arguments take from seen entities (or what it still lacks). */
+interface Option {
+  tool: OfferedTool;
+  refs: Resolved;
+}
+
+function useOf(turn: Turn, { tool, refs }: Option, index: number, rng: Rng): ToolUse {
+  const values = "values" in refs ? refs.values : {};
+  const context = { persona: turn.persona, rng, module: tool.module, now: turn.now, refs: values };
+  const acted = turn.seen.find((entity) => entity.id === values.id);
+  const input = argumentsFor(tool.schema, context);
   return {
     type: "tool_use",
     id: `toolu_${token(`${turn.fingerprint}:${index}`, 24)}`,
     name: tool.name,
-    input: argumentsFor(tool.schema, context),
+    input: acted ? asChange(input, tool.schema, acted.fields, context) : input,
   };
 }
 
-function chooseTool(turn: Turn, index: number, planned: readonly ToolUse[], rng: Rng): OfferedTool | undefined {
+function refsFor(turn: Turn, tool: OfferedTool, planned: readonly ToolUse[]): Resolved {
+  const used = new Set(
+    [...turn.calls, ...planned].filter((use) => use.name === tool.name).flatMap((use) => Object.values(use.input).filter((value) => typeof value === "string")),
+  );
+  const rng = new Rng(`${turn.persona.seed}:refs:${turn.calls.length + planned.length}:${tool.name}`);
+  return resolveRefs({ module: tool.module, verb: tool.verb, properties: tool.properties, required: tool.required, seen: turn.seen, used, rng });
+}
+
+/**
+ * Reads and writes alternate. Most calls stay in the persona's own modules, some explore the others, as a person
+ * tries what the app offers. A write mostly acts in the module just looked at; a read often looks up what a write
+ * will need (the reference photos before a comic story, the open signs before resolving one).
+ */
+function chooseTool(turn: Turn, kind: OfferedTool["kind"], planned: readonly ToolUse[], rng: Rng, allowed: (tool: OfferedTool) => boolean): Option | undefined {
   const choice = turn.request.tool_choice;
-  if (choice?.type === "tool") return turn.tools.find((tool) => tool.name === choice.name);
-  const usable = turn.tools.filter((tool) => !tool.needsId || freeId(turn, tool, planned) !== undefined);
-  const kind = index % 2 === 0 ? "read" : "write";
-  const preferred = usable.filter((tool) => turn.persona.prefers(tool.module));
-  const ofKind = (tools: OfferedTool[]) => tools.filter((tool) => tool.kind === kind);
-  const pools = [ofKind(preferred), preferred, ofKind(usable), usable];
+  const options = turn.tools.filter(allowed).map((tool) => ({ tool, refs: refsFor(turn, tool, planned) }));
+  if (choice?.type === "tool") return options.find((option) => option.tool.name === choice.name);
+  const usable = options.filter((option) => "values" in option.refs);
+  const explore = rng.chance(EXPLORE);
+  const scoped = (list: Option[]) => {
+    const preferred = list.filter((option) => turn.persona.prefers(option.tool.module));
+    return explore || preferred.length === 0 ? list : preferred;
+  };
+  const ofKind = (list: Option[]) => list.filter((option) => option.tool.kind === kind);
+  const intended = kind === "write" ? followUp(turn, usable, rng) : lookUp(scoped(options), usable, rng);
+  const pools = [intended, ofKind(scoped(usable)), scoped(usable), ofKind(usable), usable];
   const pool = pools.find((candidates) => candidates.length > 0) ?? [];
   const called = new Set([...turn.calls, ...planned].map((use) => use.name));
-  const fresh = pool.filter((tool) => !called.has(tool.name));
+  const fresh = pool.filter((option) => !called.has(option.tool.name));
   return pool.length === 0 ? undefined : rng.pick(fresh.length > 0 ? fresh : pool);
 }
 
-/** The newest id of this module's records that no call has acted on yet, so a todo is completed once. */
-function freeId(turn: Turn, tool: OfferedTool, planned: readonly ToolUse[]): string | undefined {
-  if (!tool.needsId) return undefined;
-  const used = new Set([...turn.calls, ...planned].map((use) => use.input.id));
-  return (turn.ids.get(tool.module) ?? []).findLast((id) => !used.has(id));
+/** The writes of the module the last answered call looked at, most of the time. */
+function followUp(turn: Turn, usable: Option[], rng: Rng): Option[] {
+  const last = turn.tools.find((tool) => tool.name === turn.calls.at(-1)?.name);
+  if (last?.kind !== "read" || !rng.chance(FOLLOW_UP)) return [];
+  return usable.filter((option) => option.tool.kind === "write" && option.tool.module === last.module);
+}
+
+/** Often: a write in mind, and the read that shows what it needs, else a read of its module. */
+function lookUp(scoped: Option[], usable: Option[], rng: Rng): Option[] {
+  const writes = scoped.filter((option) => option.tool.kind === "write");
+  if (writes.length === 0 || !rng.chance(LOOK_UP)) return [];
+  const { tool, refs } = rng.pick(writes);
+  const reads = usable.filter((option) => option.tool.kind === "read");
+  const shows = "missing" in refs ? shownBy(refs.missing) : undefined;
+  const needed = reads.filter((option) => option.tool.name === shows);
+  return needed.length > 0 ? needed : reads.filter((option) => option.tool.module === tool.module);
 }
 
 function disablesParallel(turn: Turn): boolean {

@@ -24,7 +24,8 @@ function byFormat(format: string | undefined, { rng, now, persona }: StringConte
     case "time":
       return clock(rng);
     case "date-time":
-      return new Date(now.getTime() + rng.int(1, 7) * 86_400_000).toISOString();
+      // A whole hour some days ahead: the same day always gives the same value.
+      return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + rng.int(1, 7), rng.int(8, 18))).toISOString();
     case "uuid":
       return uuid(rng);
     case "email":
@@ -41,7 +42,7 @@ function byFormat(format: string | undefined, { rng, now, persona }: StringConte
 function byName(key: string, { persona, rng, module, now }: StringContext): string {
   const name = key.toLowerCase();
   if (/title|name|subject|label/.test(name)) return german.title(persona, rng, module);
-  if (/content|description|notes?$|text|body|comment/.test(name)) return german.sentence(persona, rng);
+  if (/content|description|notes?$|text|body|comment|claim|prompt|caption|dialogue|meaning|outcome|context/.test(name)) return german.sentence(persona, rng);
   if (/query|search|^q$|term/.test(name)) return german.searchWord(persona, rng);
   if (/tag/.test(name)) return german.tag(rng);
   if (/whom|with|person|contact/.test(name)) return german.person(rng);

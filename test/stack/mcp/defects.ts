@@ -1,17 +1,21 @@
 /**
  * @module
  * The mana-mcp stand-in's defect modes: sync pull-shape failures, echo exclusion, a failing tool, users without a
- * vault, and the outages, slowness, tool-surface changes and noise a findings engine must tell apart.
+ * vault, update-blind reads, a write that reads back different, and the outages, slowness, tool-surface changes and
+ * noise a findings engine must tell apart.
  */
 import { z } from "zod";
 import { evenlySpread, TransientNoise } from "./rates";
+import type { ReadBackDiffers } from "./read-back";
+import type { PullView } from "./records";
+import snapshot from "./registry.snapshot.json";
 import { TOOLS } from "./tools/catalog";
 
-/** The read tools that pull from mana-sync, which the pull-shape bug and echo exclusion both hit. */
-export const PULLING_READS = ["todo.list", "habits.list", "notes.search", "mood.today", "mood.recent"];
+/** The tools that pull from mana-sync, reads and writes alike, which the pull-shape bug hits (the registry's facts). */
+export const PULLING_TOOLS = snapshot.tools.filter((tool) => tool.pullsSync).map((tool) => tool.name);
 
-/** Modules mana stores encrypted with the user's vault key; habits, spaces and comic are not. */
-const ENCRYPTED_MODULES = ["todo", "notes", "journal", "mood"];
+/** The tools that open the user's vault for encrypted fields, which fail for a user without one (the registry's facts). */
+const VAULT_TOOLS: ReadonlySet<string> = new Set(snapshot.tools.filter((tool) => tool.needsVault).map((tool) => tool.name));
 
 /** mana-mcp reads `changes` where the real mana-sync answers `serverChanges`, so every pull throws this. */
 const PULL_SHAPE_ERROR = "undefined is not an object (evaluating '(await pullAll(…)).changes.filter')";
@@ -60,6 +64,8 @@ export const defectsInput = z.strictObject({
   schemaChange: z.union([z.strictObject({ tool: toolName }), off]).optional(),
   failingUser: z.union([z.strictObject({ userId: z.string().min(1), reason }), off]).optional(),
   transientFailures: z.union([z.strictObject({ rate: z.number().gt(0).max(0.5) }), off]).optional(),
+  updateBlindReads: z.union([z.literal(true), off]).optional(),
+  readBackDiffers: z.union([z.strictObject({ tool: toolName, field: z.string().min(1) }), off]).optional(),
 });
 
 export interface DefectState {
@@ -76,6 +82,8 @@ export interface DefectState {
   schemaChange: { tool: string } | null;
   failingUser: { userId: string; reason?: string } | null;
   transientFailures: { rate: number } | null;
+  updateBlindReads: true | null;
+  readBackDiffers: ReadBackDiffers | null;
 }
 
 /** The state with every mode off, as after a reset. */
@@ -91,13 +99,16 @@ export const NO_DEFECTS: Readonly<DefectState> = {
   schemaChange: null,
   failingUser: null,
   transientFailures: null,
+  updateBlindReads: null,
+  readBackDiffers: null,
 };
 
 /**
  * Ways the real mana stack breaks that the runner has to survive and report, switchable per test. A call a mode
- * fails never reaches its tool; echo exclusion instead changes what reads see (see Records.withoutEchoes), `down`
- * answers for the whole server before it sees a request (host.ts), a slow tool runs and answers late (host.ts),
- * and removed tools and a schema change shape what sessions opened meanwhile are offered (surface.ts).
+ * fails never reaches its tool; echo exclusion and update-blind reads instead change what reads see (see PullView),
+ * readBackDiffers what a write stores (see read-back.ts), `down` answers for the whole server before it sees a
+ * request (host.ts), a slow tool runs and answers late (host.ts), and removed tools and a schema change shape what
+ * sessions opened meanwhile are offered (surface.ts).
  */
 export class McpDefects {
   #state: DefectState = { ...NO_DEFECTS };
@@ -107,9 +118,9 @@ export class McpDefects {
   #noise: TransientNoise | null = null;
 
   set(input: z.output<typeof defectsInput>): void {
-    const { syncPullShape, echoExclusion, failingTool, noVault } = input;
+    const { syncPullShape, echoExclusion, failingTool, noVault, updateBlindReads, readBackDiffers } = input;
     if (syncPullShape !== undefined) {
-      this.#state.syncPullShape = syncPullShape === true ? { tools: [...PULLING_READS] } : syncPullShape || null;
+      this.#state.syncPullShape = syncPullShape === true ? { tools: [...PULLING_TOOLS] } : syncPullShape || null;
     }
     if (echoExclusion !== undefined) this.#state.echoExclusion = echoExclusion || null;
     if (failingTool !== undefined) {
@@ -117,6 +128,8 @@ export class McpDefects {
       this.#failingToolCalls = 0;
     }
     if (noVault !== undefined) this.#state.noVault = noVault || null;
+    if (updateBlindReads !== undefined) this.#state.updateBlindReads = updateBlindReads || null;
+    if (readBackDiffers !== undefined) this.#state.readBackDiffers = readBackDiffers || null;
     this.#setOutagesAndNoise(input);
   }
 
@@ -138,8 +151,13 @@ export class McpDefects {
     return structuredClone(this.#state);
   }
 
-  get echoExclusion(): boolean {
-    return this.#state.echoExclusion === true;
+  /** How reads pull the data under the modes switched on. */
+  get pullView(): PullView {
+    return { echoExclusion: this.#state.echoExclusion === true, updateBlind: this.#state.updateBlindReads === true };
+  }
+
+  get readBackDiffers(): ReadBackDiffers | null {
+    return this.#state.readBackDiffers;
   }
 
   /** The status the proxy in front of mana-mcp answers every request with while it is down; undefined when up. */
@@ -158,7 +176,7 @@ export class McpDefects {
     const { syncPullShape, failingTool, noVault, moduleOutage, failingUser } = this.#state;
     if (failingUser?.userId === userId) return failingUser.reason ?? ACCOUNT_REFUSED;
     const vaultless = noVault === true || (noVault?.userIds.includes(userId) ?? false);
-    if (vaultless && ENCRYPTED_MODULES.includes(moduleOf(tool))) return NO_VAULT_ERROR;
+    if (vaultless && VAULT_TOOLS.has(tool)) return NO_VAULT_ERROR;
     if (moduleOutage?.module === moduleOf(tool)) return moduleOutage.reason ?? syncFailure(tool, OUTAGE_ANSWER);
     if (syncPullShape?.tools.includes(tool)) return PULL_SHAPE_ERROR;
     if (failingTool?.tool === tool && evenlySpread(this.#failingToolCalls++, failingTool.rate ?? 1)) {

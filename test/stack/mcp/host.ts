@@ -20,12 +20,19 @@
  * PUT  /__stack/mcp/defects                   switches defect modes on; null or false switches one off, a key left
  *                                             out stays as it is → the state, as GET. A call a mode fails answers
  *                                             `Tool <name> failed: <reason>` as an isError result and never runs.
- *   "syncPullShape": true | {"tools": [name]} the pulling reads (or those tools) fail on mana-sync's serverChanges
- *   "echoExclusion": true                     MCP reads never see rows written through MCP
+ *   "syncPullShape": true | {"tools": [name]} the tools that pull from mana-sync (registry facts) fail on its serverChanges
+ *   "echoExclusion": true                     MCP reads never see rows written through MCP, nor MCP's changes to
+ *                                             the rows the web app wrote
  *   "failingTool": {"tool", "reason"?,        that share of the tool's calls fails, evenly spread (call n since
  *     "rate"?: 0<r≤1 (default 1)}             the mode was set fails when ⌊(n+1)r⌋ > ⌊nr⌋); without a reason a
  *                                             mana-sync push failure with a fresh row id, time and request number
- *   "noVault": true | {"userIds": [id]}       the encrypted modules (todo, notes, journal, mood) fail for those users
+ *   "noVault": true | {"userIds": [id]}       the tools that open the vault (registry facts) fail for those users
+ *   "updateBlindReads": true                  pulls rebuild rows from their inserts only: no update, completion,
+ *                                             archive, resolution, pin or reorder shows, in reads or in the tools
+ *                                             that look a row up by pulling
+ *   "readBackDiffers": {"tool", "field"}      the tool's writes answer what was asked, but what they store (and
+ *                                             every read shows) differs in that field: the value before the write,
+ *                                             else an altered one
  *   "moduleOutage": {"module", "reason"?}     every tool of the module fails; default reason
  *                                             `mana-sync push|pull failed: 503 Service Unavailable — no healthy
  *                                             upstream` (pull for the read tools)
@@ -56,7 +63,11 @@
  *                                             tool handler, in order; calls refused before their tool runs (the
  *                                             restart-before and http-* faults, invalid arguments, rate limit,
  *                                             expired token, defect modes) are not in it; a slowTool's are
- * GET  /__stack/mcp/records?space=&kind=      → {"records": [stored record]} newest first
+ * GET  /__stack/mcp/records?space=&kind=      → {"records": [stored record]} newest first, as stored (no defect
+ *                                             applied). Kinds: todo, habit, note, journal, mood, augur-entry,
+ *                                             comic-story, comic-character, picture, me-image, garment, outfit. A
+ *                                             space's first session seeds what the web app already holds there
+ *                                             (test/stack/mcp/web-app.ts)
  * GET  /__stack/mcp/stats                     → {"requests", "sessionsOpened", "sessionsClosed", "toolCalls",
  *                                             "restarts", "sessionsOpen"}
  * Invalid bodies and queries answer 400 {"error": "..."} naming the field.

@@ -5,10 +5,12 @@ import type { McpDefects } from "./defects";
 import type { Executions } from "./executions";
 import type { RateLimiter } from "./rate-limit";
 import { RATE_LIMIT } from "./rate-limit";
+import { runTool } from "./read-back";
 import type { Records } from "./records";
 import { offeredTools } from "./surface";
 import { TOOLS } from "./tools/catalog";
 import type { ToolDef } from "./tools/tool";
+import { seedWebAppData } from "./web-app";
 
 /** What a session froze at initialize (docs/contracts.md §2): later requests cannot change user, space or token. */
 export interface SessionIdentity {
@@ -29,6 +31,7 @@ export const SERVER_INFO = { name: "mana-mcp", version: "1.0.0" };
 /** One McpServer per session, as mana-mcp builds one per transport, serving the tools offered at its initialize. */
 export function buildServer(identity: SessionIdentity, deps: ServerDeps): McpServer {
   const server = new McpServer(SERVER_INFO, { capabilities: { tools: { listChanged: true } } });
+  seedWebAppData(deps.records, identity.space, new Date());
   for (const tool of offeredTools(TOOLS, deps.defects.state())) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.input }, (args: unknown) =>
       invoke(tool, args as never, identity, deps),
@@ -52,9 +55,9 @@ function invoke(tool: ToolDef, args: Parameters<ToolDef["run"]>[0], identity: Se
   const broken = deps.defects.failure(tool.name, identity.userId, now);
   if (broken !== undefined) return failure(`Tool ${tool.name} failed: ${broken}`);
   deps.executions.record({ tool: tool.name, userId: identity.userId, space: identity.space, args, at: now.toISOString() });
-  const records = deps.defects.echoExclusion ? deps.records.withoutEchoes() : deps.records;
+  const records = deps.records.pulledAs(deps.defects.pullView);
   try {
-    const value = tool.run(args, { records, space: identity.space, userId: identity.userId, now });
+    const value = runTool(tool, args, { records, space: identity.space, userId: identity.userId, now }, deps.defects.readBackDiffers);
     return { content: [{ type: "text", text: JSON.stringify(value, null, 2) }] };
   } catch (error) {
     // Whatever went wrong, mana-mcp answers a normal result in its one wording, never a protocol error.

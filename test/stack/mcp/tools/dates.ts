@@ -1,8 +1,8 @@
-/** @module UTC day and clock-time helpers for the stand-in's date-keyed tools (journal and mood). */
+/** @module Day and clock-time values of the stand-in's date-keyed tools (journal, mood, augur), as the registry validates and derives them. */
 import { z } from "zod";
 
-/** A calendar day as the app stores it (YYYY-MM-DD, UTC). */
-export const day = z.iso.date();
+/** A calendar day as the registry's tools accept it: the pattern only, like its regex. */
+export const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 export function utcDay(now: Date): string {
   return now.toISOString().slice(0, 10);
@@ -10,8 +10,4 @@ export function utcDay(now: Date): string {
 
 export function utcTime(now: Date): string {
   return now.toISOString().slice(11, 16);
-}
-
-export function daysBefore(date: string, days: number): string {
-  return utcDay(new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000));
 }

@@ -4,7 +4,8 @@ import { defineTool, ToolFailure } from "./tool";
 export const spaceTools = [
   defineTool({
     name: "spaces.list",
-    description: "List the spaces (personal, family, team) the user belongs to, with their ids and types.",
+    description:
+      "List all Spaces the caller is a member of. The active Space (where data writes land by default) is returned in `activeSpaceId`.",
     input: {},
     // mana-mcp asks Better Auth's organization list with a Bearer token, which only accepts a session cookie
     // (docs/contracts.md §1.3), so the real tool always fails this way.
