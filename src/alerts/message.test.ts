@@ -1,7 +1,7 @@
 /** @module Alert texts: app, persona and model text escaped for Slack, code spans that stay one, no links without a public URL. */
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../findings/lifecycle";
-import { batchMessage, code, escape, findingMessage } from "./message";
+import { batchMessage, code, digestMessage, escape, findingMessage } from "./message";
 
 const finding = (error: string): Finding => ({
   id: "tool-failing:notes.create",
@@ -53,5 +53,39 @@ describe("finding messages", () => {
   it("list several at once as one batch", () => {
     const body = text(batchMessage([{ line: "opened: a is failing", body: {} }, { line: "opened: b is failing", body: {} }, { line: "resolved: c", body: {} }], 4, { base: "" }, "slack"));
     expect(body.split("\n")).toEqual([":rotating_light: *7 alerts at once* (the first 3 listed, the rest follow)", "• opened: a is failing", "• opened: b is failing", "• resolved: c"]);
+  });
+});
+
+describe("the digest's coverage part", () => {
+  it("counts what the personas exercised of what is offered and names what none called, what went and what they missed, escaped", () => {
+    const body = text(
+      digestMessage(
+        {
+          day: "2026-11-25",
+          open: [],
+          runs: { succeeded: 10, failed: 0, costUsd: 0.2 },
+          failures: [],
+          modules: [],
+          coverage: {
+            days: 7,
+            summary: { toolsOffered: 14, toolsCalled: 9, modulesOffered: 6, modulesExercised: 5, calls: 60 },
+            neverCalled: ["todo.complete", "spaces.list"],
+            noLongerOffered: [{ tool: "journal.add", calls: 3 }],
+            wantedNotOffered: [
+              { module: "calendar", wantedBy: 5, mentionedBy: 2 },
+              { module: "<!channel>", wantedBy: 0, mentionedBy: 1 },
+            ],
+          },
+        },
+        { base: "" },
+        "slack",
+      ),
+    );
+    expect(body.split("\n").slice(-4)).toEqual([
+      "Coverage over the last 7 days: 9 of 14 offered tools called, 5 of 6 offered modules used.",
+      "Never called (2): `todo.complete`, `spaces.list`",
+      "No longer offered: `journal.add` (3 calls this week)",
+      "Wanted but not offered: calendar (wanted by 5 personas, named by 2 personas), &lt;!channel&gt; (named by 1 persona)",
+    ]);
   });
 });

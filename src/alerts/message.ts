@@ -5,6 +5,7 @@
  * when it resolves, one when mana-mcp's tools change, several at once as one, and the daily digest. Every text
  * that comes from the app, a persona or the model is escaped, so it can neither ping a channel nor plant a link.
  */
+import type { CoverageDigest } from "../coverage/map";
 import type { Finding } from "../findings/lifecycle";
 import type { SurfaceEvent } from "../findings/surface-store";
 
@@ -19,6 +20,7 @@ export interface Digest {
   runs: { succeeded: number; failed: number; costUsd: number };
   failures: { reason: string; count: number }[];
   modules: { module: string; lastDay: number | null; lastWeek: number | null; ratings: number }[];
+  coverage: CoverageDigest;
 }
 
 /** Absolute links when the runner knows its public address; without one, messages carry no links at all. */
@@ -110,8 +112,31 @@ export function digestMessage(digest: Digest, links: Links, format: AlertFormat)
     `Runs in the last day: ${digest.runs.succeeded} succeeded, ${digest.runs.failed} failed, $${digest.runs.costUsd.toFixed(2)}.`,
     ...digest.failures.map((failure) => `• ${failure.count}× ${escape(failure.reason)}`),
     ...(ratings.length > 0 ? ["Ratings by module:", ...ratings] : []),
+    ...coverageLines(digest.coverage),
   ];
   return slack(lines);
+}
+
+/** What the personas exercised of what mana-mcp offers, what none of them called, and what they missed. */
+function coverageLines(coverage: CoverageDigest): string[] {
+  const { summary, neverCalled, noLongerOffered, wantedNotOffered } = coverage;
+  const more = (shown: number, all: number) => (all > shown ? `, … and ${all - shown} more` : "");
+  const personas = (n: number) => `${n} persona${n === 1 ? "" : "s"}`;
+  return [
+    `Coverage over the last ${coverage.days} days: ${summary.toolsCalled} of ${summary.toolsOffered} offered tools called, ${summary.modulesExercised} of ${summary.modulesOffered} offered modules used.`,
+    ...(neverCalled.length > 0 ? [`Never called (${neverCalled.length}): ${neverCalled.slice(0, LIST_MAX).map(code).join(", ")}${more(LIST_MAX, neverCalled.length)}`] : []),
+    ...(noLongerOffered.length > 0
+      ? [`No longer offered: ${noLongerOffered.slice(0, LIST_MAX).map((entry) => `${code(entry.tool)} (${entry.calls} calls this week)`).join(", ")}${more(LIST_MAX, noLongerOffered.length)}`]
+      : []),
+    ...(wantedNotOffered.length > 0
+      ? [
+          `Wanted but not offered: ${wantedNotOffered
+            .slice(0, LIST_MAX)
+            .map((entry) => `${escape(entry.module)} (${[entry.wantedBy > 0 ? `wanted by ${personas(entry.wantedBy)}` : "", entry.mentionedBy > 0 ? `named by ${personas(entry.mentionedBy)}` : ""].filter(Boolean).join(", ")})`)
+            .join(", ")}${more(LIST_MAX, wantedNotOffered.length)}`,
+        ]
+      : []),
+  ];
 }
 
 function slack(lines: string[]): { text: string; blocks: unknown[] } {

@@ -11,6 +11,8 @@ import { postAlert } from "../alerts/webhook";
 import { type Config, loadConfig } from "../config";
 import { createLogger } from "../log";
 import { durationSamples, type Sample, SampleStore } from "../metrics";
+import { CoverageStore } from "../coverage/coverage-store";
+import { type CoverageMap, coverageDigest, coverageMap } from "../coverage/map";
 import { fetcherFor } from "../net/http";
 import type { RunEvidence } from "./evidence";
 import { EvidenceStore } from "./evidence-store";
@@ -38,6 +40,7 @@ export interface FindingsList {
 
 export interface FindingsOverview extends FindingsList {
   ratings: { day: string; module: string; average: number; count: number }[];
+  coverage: CoverageMap;
 }
 
 const WEEK = 7 * 24 * 3_600_000;
@@ -52,6 +55,7 @@ export class Findings extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly evidence: EvidenceStore;
   private readonly surface: SurfaceStore;
+  private readonly covered: CoverageStore;
   private readonly findings: FindingStore;
   private readonly alerts: AlertOutbox;
   private readonly counters: SampleStore;
@@ -73,6 +77,7 @@ export class Findings extends DurableObject<Env> {
     const rules = rulesOf(loadConfig(env));
     this.evidence = new EvidenceStore(this.sql, Math.max(rules.windowCalls * 3, 60));
     this.surface = new SurfaceStore(this.sql);
+    this.covered = new CoverageStore(this.sql);
     this.findings = new FindingStore(this.sql);
     this.alerts = new AlertOutbox(this.sql);
     this.counters = new SampleStore(this.sql);
@@ -86,6 +91,7 @@ export class Findings extends DurableObject<Env> {
     const touched = this.evidence.record(run, this.#flagged());
     if (!touched) return;
     this.counters.add(runSamples(run));
+    this.covered.record(run, now);
     if (run.schemas) this.surface.remember(run.schemas, now);
     if (run.surface && run.startedAt !== undefined) this.#observeSurface(run, rules, now);
     this.#judge(rules, now).all({ tools: touched.tools, personas: [run.userId] });
@@ -112,6 +118,7 @@ export class Findings extends DurableObject<Env> {
     for (const service of this.#suspected(rules, now)) this.#probeSoon(service);
     this.evidence.prune(now, rules.windowMs);
     this.surface.prune();
+    this.covered.prune(now);
     this.findings.prune(now);
     this.alerts.prune(now);
     this.#digestIfDue(config, now);
@@ -131,7 +138,19 @@ export class Findings extends DurableObject<Env> {
   }
 
   overview(days = 30): FindingsOverview {
-    return { ...this.list({ limit: -1, offset: 0 }), ratings: this.evidence.ratingHistory(days, Date.now()) };
+    return { ...this.list({ limit: -1, offset: 0 }), ratings: this.evidence.ratingHistory(days, Date.now()), coverage: this.coverage() };
+  }
+
+  /** Which modules and tools the personas exercised this week, which offered tools none called, what they missed. */
+  coverage(): CoverageMap {
+    const window = this.covered.window(Date.now());
+    const state = this.surface.state();
+    const config = loadConfig(this.env);
+    return coverageMap(
+      window,
+      { offered: state ? Object.keys(state.tools) : undefined, removed: this.surface.removedSince(window.since) },
+      { allow: config.TOOL_ALLOW, deny: config.TOOL_DENY },
+    );
   }
 
   /** Mutes an open finding until it resolves: no message goes out for it before its resolution. */
@@ -356,7 +375,7 @@ export class Findings extends DurableObject<Env> {
       const mean = (window: { sum: number; count: number }) => (window.count > 0 ? window.sum / window.count : null);
       return { module, lastDay: mean(lastDay), lastWeek: mean(trailing), ratings: lastDay.count };
     });
-    return { day, open: this.findings.open(), runs, failures, modules };
+    return { day, open: this.findings.open(), runs, failures, modules, coverage: coverageDigest(this.coverage()) };
   }
 
   #rules(): FindingRules {

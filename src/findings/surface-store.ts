@@ -83,6 +83,13 @@ export class SurfaceStore {
       }));
   }
 
+  /** Tools removed from the surface since then, each with its newest removal. */
+  removedSince(since: number): { tool: string; at: number }[] {
+    return this.sql
+      .exec<{ tool: string; at: number }>("SELECT tool, MAX(at) AS at FROM surface_events WHERE change = 'removed' AND at >= ? GROUP BY tool", since)
+      .toArray();
+  }
+
   prune(): void {
     this.sql.exec("DELETE FROM surface_events WHERE seq <= (SELECT seq FROM surface_events ORDER BY seq DESC LIMIT 1 OFFSET ?)", EVENTS_KEPT);
     const inForce = Object.values(this.state()?.tools ?? {});

@@ -9,6 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import { type Config, ConfigError, LOCAL_ENVIRONMENTS, loadConfig } from "../config";
 import { createLogger, type Logger } from "../log";
 import { countedEnv } from "./counted";
+import { coverageRoutes } from "./coverage";
 import { diagRoutes } from "./diag";
 import { findingRoutes } from "./findings";
 import { metricsText } from "./metrics";
@@ -66,6 +67,7 @@ export function createApp(): Hono<AppEnv> {
   });
   app.route("/diag", diagRoutes());
   app.route("/findings", findingRoutes());
+  app.route("/coverage", coverageRoutes());
   app.route("/", personaRoutes());
   return app;
 }

@@ -7,6 +7,7 @@ import type { CoordinatorStatus, LiveState } from "../coordinator/coordinator";
 import type { DirectoryPage, DirectorySort } from "../directory/directory";
 import type { FindingsOverview } from "../findings/findings";
 import { RatingChart } from "./chart";
+import { CoverageSection } from "./coverage-section";
 import { FindingsSection } from "./findings-section";
 import { At, Layout } from "./layout";
 import { PersonaTable } from "./persona-table";
@@ -29,6 +30,7 @@ export function StatusPage(props: StatusPageProps) {
     <Layout title="mana persona runner">
       <h1>mana persona runner <span class="muted">({props.environment})</span></h1>
       <FindingsSection overview={props.findings} />
+      <CoverageSection map={props.findings.coverage} />
       <h2>Runner</h2>
       <p>
         {hub.paused ? <strong class="bad">Paused: no new runs start.</strong> : <span class="ok">Running.</span>} {hub.slotsInUse} running, {hub.queued} queued.
