@@ -52,4 +52,25 @@ describe("evidenceOf", () => {
     expect(evidence.calls).toMatchObject([{ tool: "dreams.record", ok: true }]);
     expect(evidence.checks).toEqual([{ tool: "dreams.record", status: "unverifiable", detail: "no read path known" }]);
   });
+
+  it("classifies each failed call, and an id the app itself answered earlier that it then cannot find is the app's failure", () => {
+    const conversation = emptyConversation();
+    const failed = (toolName: string, id: string, errorMessage: string) => ({ toolUseId: `t-${toolName}-${id}`, toolName, input: { id }, inputHash: "h", result: "error" as const, errorMessage, output: errorMessage, latencyMs: 5, at: "" });
+    conversation.actions.push(
+      { toolUseId: "t0", toolName: "todo.create", input: { title: "x" }, inputHash: "h", result: "ok", output: '{"task":{"id":"11111111-1111-4111-8111-111111111111"}}', latencyMs: 4, at: "" },
+      failed("todo.complete", "11111111-1111-4111-8111-111111111111", "Tool todo.complete failed: todo 11111111-1111-4111-8111-111111111111 not found"),
+      failed("todo.complete", "22222222-2222-4222-8222-222222222222", "Tool todo.complete failed: todo 22222222-2222-4222-8222-222222222222 not found"),
+      failed("todo.create", "", "MCP error -32602: Input validation error: Invalid arguments for tool todo.create: Required at title"),
+    );
+    const origins = evidenceOf(header, { conversation, verification: [], usage: conversation.usage }).calls.map((call) => call.origin ?? "ok");
+    expect(origins).toEqual(["ok", "app", "not-found", "input"]);
+  });
+
+  it("notes the modules a persona wanted and named in its own German words", () => {
+    const conversation = emptyConversation();
+    conversation.messages.push({ role: "assistant", content: [{ type: "text", text: "Ich hätte gern meinen Kalender gesehen, aber das gibt es hier nicht." }] });
+    const evidence = evidenceOf(header, { conversation, verification: [], usage: conversation.usage }, ["calendar", "contacts", "todo"]);
+    expect(evidence.wanted).toEqual(["calendar", "contacts", "todo"]);
+    expect(evidence.mentioned).toEqual(["calendar"]);
+  });
 });

@@ -112,9 +112,34 @@ function mentionsOf(transcript: Transcript, wanted: readonly string[]): { mentio
     rating?.text ?? "",
     ...transcript.conversation.messages.filter((message) => message.role === "assistant").flatMap((message) => asBlocks(message.content).flatMap((block) => (block.type === "text" ? [block.text] : []))),
   ].join("\n");
-  const words = wanted.filter((module) => new RegExp(`\\b${module.replace(/[^\w-]/g, "")}\\b`, "i").test(said));
+  const words = wanted.filter((module) => wordsFor(module).some((word) => new RegExp(`(^|[^\\p{L}])${word}`, "iu").test(said)));
   const mentioned = [...new Set([...named, ...words])];
   return mentioned.length > 0 ? { mentioned } : {};
+}
+
+/**
+ * How a persona names a module in its own words: the module's name, and the German word stems the personas speak
+ * (the app and its personas are German). A module without an entry is matched by its name alone.
+ */
+const MODULE_WORDS: Readonly<Record<string, readonly string[]>> = {
+  articles: ["artikel"],
+  calendar: ["kalender", "termin"],
+  contacts: ["kontakt"],
+  dreams: ["traum", "träum"],
+  goals: ["ziel"],
+  habits: ["gewohnheit"],
+  invoices: ["rechnung"],
+  journal: ["tagebuch"],
+  library: ["bibliothek", "bücher"],
+  mood: ["stimmung"],
+  newsResearch: ["nachrichten", "recherche"],
+  notes: ["notiz"],
+  todo: ["aufgabe"],
+};
+
+function wordsFor(module: string): string[] {
+  const name = module.replace(/[^\p{L}\d-]/gu, "");
+  return [name, ...(MODULE_WORDS[module] ?? [])].filter((word) => word.length > 0);
 }
 
 function moduleIn(entry: string): string | undefined {
