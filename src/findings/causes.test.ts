@@ -15,13 +15,16 @@ const verdict = (tool: string, error = `Tool ${tool} failed: mana-sync push fail
 });
 const holding = (...tools: string[]): ToolVerdict[] => tools.map((tool) => ({ tool, verdict: verdict(tool) }));
 const nothingWorks = () => new Set<string>();
+const FAILING = { total: "calls", bad: "failed", what: "calls", verb: "failed" };
+const NOT_VISIBLE = { total: "checks", bad: "notVisible", what: "writes", verb: "read back missing or different" };
 
 describe("groupCauses", () => {
   it("makes every tool of a module failing at once one cause that names the tools", () => {
-    const [cause, ...rest] = groupCauses(holding("mood.log", "mood.today", "mood.recent"), nothingWorks, "are failing");
+    const [cause, ...rest] = groupCauses(holding("mood.log", "mood.today", "mood.recent"), nothingWorks, FAILING);
     expect(rest).toEqual([]);
     expect(cause).toMatchObject({ subject: "module:mood", tools: ["mood.log", "mood.recent", "mood.today"], verdict: { title: "mood is failing: mood.log, mood.recent and mood.today" } });
     expect(cause?.verdict.counts).toEqual({ calls: 15, failed: 15 });
+    expect(cause?.verdict.summary).toBe("15 of the last 15 calls of 3 tools failed: mood.log 5 of 5, mood.recent 5 of 5, mood.today 5 of 5");
   });
 
   it("is no module outage while another tool of the module works: tools failing alike are then one shared cause", () => {
@@ -30,7 +33,7 @@ describe("groupCauses", () => {
       { tool: "todo.list", verdict: verdict("todo.list", "Tool todo.list failed: undefined is not an object (evaluating 'x.changes.filter')") },
       { tool: "mood.recent", verdict: verdict("mood.recent", "Tool mood.recent failed: undefined is not an object (evaluating 'x.changes.filter')") },
     ];
-    const causes = groupCauses(reads, (module) => new Set(module === "mood" ? ["mood.log"] : []), "are failing");
+    const causes = groupCauses(reads, (module) => new Set(module === "mood" ? ["mood.log"] : []), FAILING);
     expect(causes).toHaveLength(1);
     expect(causes[0]?.subject).toMatch(/^sig:[0-9a-f]{8}$/);
     expect(causes[0]?.verdict.title).toBe("mood.recent, mood.today and todo.list fail alike");
@@ -38,21 +41,21 @@ describe("groupCauses", () => {
 
   it("joins a whole module and other tools failing with the same error into one cause", () => {
     const missing = (tool: string) => ({ tool, verdict: verdict(tool, "missing: no entity with id <uuid> in the read") });
-    const causes = groupCauses([missing("todo.create"), missing("todo.complete"), missing("notes.create")], nothingWorks, "write what reads do not show");
+    const causes = groupCauses([missing("todo.create"), missing("todo.complete"), missing("notes.create")], nothingWorks, NOT_VISIBLE);
     expect(causes).toHaveLength(1);
     expect(causes[0]).toMatchObject({ tools: ["notes.create", "todo.complete", "todo.create"], verdict: { title: "notes.create, todo.complete and todo.create fail alike" } });
   });
 
   it("takes a module down as a whole when one tool holds and a rarely called sibling failed too, with none working since", () => {
     const sibling = { tool: "mood.today", verdict: { ...verdict("mood.today"), holds: false, counts: { calls: 2, failed: 2 } } };
-    const [cause] = groupCauses([...holding("mood.log"), sibling], nothingWorks, "are failing");
+    const [cause] = groupCauses([...holding("mood.log"), sibling], nothingWorks, FAILING);
     expect(cause).toMatchObject({ subject: "module:mood", tools: ["mood.log", "mood.today"] });
-    const notDown = groupCauses([...holding("mood.log"), sibling], () => new Set(["mood.today"]), "are failing");
+    const notDown = groupCauses([...holding("mood.log"), sibling], () => new Set(["mood.today"]), FAILING);
     expect(notDown.map((each) => each.subject)).toEqual(["mood.log"]);
   });
 
   it("leaves a tool failing its own way alone", () => {
-    const causes = groupCauses([...holding("notes.create"), { tool: "todo.create", verdict: verdict("todo.create", "Tool todo.create failed: title too long") }], nothingWorks, "are failing");
+    const causes = groupCauses([...holding("notes.create"), { tool: "todo.create", verdict: verdict("todo.create", "Tool todo.create failed: title too long") }], nothingWorks, FAILING);
     expect(causes.map((cause) => cause.subject).sort()).toEqual(["notes.create", "todo.create"]);
   });
 
@@ -62,7 +65,7 @@ describe("groupCauses", () => {
 });
 
 describe("reconcile", () => {
-  const [moduleCause] = groupCauses(holding("mood.log", "mood.today"), nothingWorks, "are failing");
+  const [moduleCause] = groupCauses(holding("mood.log", "mood.today"), nothingWorks, FAILING);
 
   it("lets an open tool finding carry its module's cause when a sibling fails too: no second finding", () => {
     const result = reconcile([moduleCause!], [{ id: "tool-failing:mood.log", subject: "mood.log", tools: ["mood.log"], openedAt: 1 }]);

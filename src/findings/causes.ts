@@ -18,6 +18,18 @@ export interface Cause {
   subject: string;
   tools: string[];
   verdict: Verdict;
+  /** The tools' own verdicts a grouped cause was made of. */
+  parts?: ToolVerdict[];
+}
+
+/** How a kind counts its evidence: which counts are the judged outcomes and the bad ones, and how to say it. */
+export interface Measure {
+  total: string;
+  bad: string;
+  /** "calls", "writes" */
+  what: string;
+  /** "failed", "read back missing or different" */
+  verb: string;
 }
 
 export function moduleOf(tool: string): string {
@@ -35,7 +47,7 @@ export function sharedSignature(signature: string): string {
  * one of its tools holds, another failed too, and none of its tools has worked since their failures began (a
  * module's rarely called tools never gather enough evidence of their own before the outage is over).
  */
-export function groupCauses(judged: readonly ToolVerdict[], succeeded: (module: string, since: number) => ReadonlySet<string>, noun: string): Cause[] {
+export function groupCauses(judged: readonly ToolVerdict[], succeeded: (module: string, since: number) => ReadonlySet<string>, measure: Measure): Cause[] {
   const units: Cause[] = [];
   const byModule = new Map<string, ToolVerdict[]>();
   for (const entry of judged) byModule.set(moduleOf(entry.tool), [...(byModule.get(moduleOf(entry.tool)) ?? []), entry]);
@@ -46,7 +58,7 @@ export function groupCauses(judged: readonly ToolVerdict[], succeeded: (module: 
     const working = succeeded(module, since);
     const failing = entries.filter((entry) => entry.verdict.holds || (entry.verdict.examples.length > 0 && !working.has(entry.tool)));
     const down = failing.length >= 2 && [...working].every((tool) => failing.some((entry) => entry.tool === tool && entry.verdict.holds));
-    if (down) units.push(combine(`module:${module}`, failing, `${module} is failing: ${listed(sortedTools(failing))}`, noun));
+    if (down) units.push(combine(`module:${module}`, failing, `${module} is failing: ${listed(sortedTools(failing))}`, measure));
     else units.push(...holding.map((entry) => ({ subject: entry.tool, tools: [entry.tool], verdict: entry.verdict })));
   }
   // Tools, or whole modules, failing with the same error share a cause beyond any one module (mana-sync, storage).
@@ -58,13 +70,12 @@ export function groupCauses(judged: readonly ToolVerdict[], succeeded: (module: 
   }
   return [...bySignature].flatMap(([signature, alike]) => {
     if (alike.length < 2) return alike;
-    const tools = alike.flatMap((unit) => unit.tools).sort();
-    const members = alike.map((unit) => ({ tool: unit.subject, verdict: unit.verdict }));
-    return [combine(`sig:${hash(signature)}`, members, `${listed(tools)} fail alike`, noun, tools)];
+    const members = alike.flatMap((unit) => unit.parts ?? [{ tool: unit.subject, verdict: unit.verdict }]);
+    return [combine(`sig:${hash(signature)}`, members, `${listed(sortedTools(members))} fail alike`, measure)];
   });
 }
 
-function combine(subject: string, members: readonly ToolVerdict[], title: string, noun: string, tools = sortedTools(members)): Cause {
+function combine(subject: string, members: readonly ToolVerdict[], title: string, measure: Measure): Cause & { parts: ToolVerdict[] } {
   const verdicts = members.map((member) => member.verdict);
   const sum = (name: string) => verdicts.reduce((total, verdict) => total + (verdict.counts[name] ?? 0), 0);
   const counts: Record<string, number> = {};
@@ -72,17 +83,21 @@ function combine(subject: string, members: readonly ToolVerdict[], title: string
   const signatures = new Map<string, number>();
   for (const verdict of verdicts) for (const { signature, count } of verdict.signatures) signatures.set(signature, (signatures.get(signature) ?? 0) + count);
   const personas = distinct(verdicts.flatMap((verdict) => verdict.personas ?? [])).slice(0, PERSONAS_LISTED);
+  const tools = sortedTools(members);
+  const each = [...members]
+    .sort((a, b) => a.tool.localeCompare(b.tool))
+    .map(({ tool, verdict }) => `${tool} ${verdict.counts[measure.bad] ?? 0} of ${verdict.counts[measure.total] ?? 0}`);
   const verdict: Verdict = {
     holds: true,
     title,
-    summary: `${tools.length} tools ${noun}: ${verdicts.map((v) => v.summary).join("; ")}`,
+    summary: `${counts[measure.bad] ?? 0} of the last ${counts[measure.total] ?? 0} ${measure.what} of ${tools.length} tools ${measure.verb}: ${each.join(", ")}`,
     counts,
     signatures: [...signatures].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([signature, count]) => ({ signature, count })),
     examples: distinctBy(verdicts.flatMap((v) => v.examples), (example) => example.runId).sort((a, b) => b.at - a.at).slice(0, 5),
     tools,
     personas,
   };
-  return { subject, tools, verdict };
+  return { subject, tools, verdict, parts: [...members] };
 }
 
 function sortedTools(members: readonly ToolVerdict[]): string[] {

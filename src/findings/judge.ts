@@ -164,7 +164,7 @@ export class Judge {
       const calls = this.#newer("tool-failing", tool, evidence.toolCalls(tool)).filter((call) => !outliers.has(call.userId));
       return { tool, verdict: toolFailing(tool, calls, this.#baseline(tool, calls), rules, members.has(tool), now) };
     });
-    this.#settle("tool-failing", groupCauses(judged, (module, since) => evidence.succeededSince(module, since), "are failing"));
+    this.#settle("tool-failing", groupCauses(judged, (module, since) => evidence.succeededSince(module, since), { total: "calls", bad: "failed", what: "calls", verb: "failed" }));
   }
 
   writes(): void {
@@ -175,7 +175,7 @@ export class Judge {
       tool,
       verdict: writeNotVisible(tool, this.#newer("write-not-visible", tool, evidence.writeChecks(tool)), rules, members.has(tool), now),
     }));
-    this.#settle("write-not-visible", groupCauses(judged, (module, since) => evidence.verifiedSince(module, since), "write what reads do not show"));
+    this.#settle("write-not-visible", groupCauses(judged, (module, since) => evidence.verifiedSince(module, since), { total: "checks", bad: "notVisible", what: "writes", verb: "read back missing or different" }));
   }
 
   slow(touched: readonly string[]): void {

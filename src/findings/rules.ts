@@ -135,7 +135,7 @@ export function toolFailing(tool: string, calls: readonly Call[], baseline: numb
   const summary = `${failed.length} of the last ${judged.length} calls of ${tool} failed (usually ${pct(baseline)})`;
   return verdictOf(holds, `${tool} is failing`, summary, { calls: judged.length, failed: failed.length }, failed, {
     tools: [tool],
-    personas: failingPersonas.slice(0, PERSONAS_LISTED),
+    personas: distinct(failed.map((call) => call.persona)).slice(0, PERSONAS_LISTED),
   });
 }
 
@@ -148,7 +148,7 @@ export function writeNotVisible(tool: string, checks: readonly Outcome[], rules:
   const summary = `${invisible.length} of the last ${judged.length} writes of ${tool} that answered ok were missing or different when read back`;
   return verdictOf(share.holds, `${tool} writes are not visible in reads`, summary, { checks: judged.length, notVisible: invisible.length }, invisible, {
     tools: [tool],
-    personas: distinct(invisible.map((check) => check.userId)).slice(0, PERSONAS_LISTED),
+    personas: distinct(invisible.map((check) => check.persona)).slice(0, PERSONAS_LISTED),
   });
 }
 
