@@ -249,7 +249,9 @@ export class Findings extends DurableObject<Env> {
     const events = this.surface.record(changes, now);
     createLogger().warn("tool_surface_changed", { changes: events.map(({ tool, change, diff }) => ({ tool, change, diff })) });
     // Changed schemas and used tools gone are findings with messages of their own; the rest is told here.
-    const told = events.filter((event) => event.change === "added" || (event.change === "removed" && !this.evidence.usedSince(event.tool, now - WEEK)));
+    // A tool coming back that a finding reported gone is told by that finding's resolution.
+    const gone = new Set(this.findings.open().filter((finding) => finding.kind === "tool-gone").map((finding) => finding.subject));
+    const told = events.filter((event) => (event.change === "added" && !gone.has(event.tool)) || (event.change === "removed" && !this.evidence.usedSince(event.tool, now - WEEK)));
     const config = loadConfig(this.env);
     if (told.length > 0 && config.ALERT_WEBHOOK_URL) {
       const line = `mana-mcp's tools changed: ${told.map((event) => `${event.tool} ${event.change}`).join(", ")}`;
