@@ -4,7 +4,7 @@
  * marker that says how much went missing, so neither the model nor an operator mistakes a cut for the whole.
  */
 
-/** A tool result as the model and the transcript see it; verification reads the full text before this cut. */
+/** A tool result as the model and the transcript see it; verification's own reads are judged on their full text. */
 export const TOOL_RESULT_MAX_CHARS = 16_000;
 /** A persona's system prompt; it is part of every request, so its size is paid on every turn. */
 export const SYSTEM_PROMPT_MAX_CHARS = 32_000;

@@ -10,6 +10,9 @@ function call(toolName: string, input: object, output: object | string, result: 
   return { toolUseId: `t${next}`, toolName, input, inputHash: "h", result, output: typeof output === "string" ? output : JSON.stringify(output), latencyMs: 1, at: "" };
 }
 
+/** A read of this run that listed the entity: a change to it can then be checked. */
+const seen = (id: string) => call("todo.list", { includeCompleted: true }, { tasks: [{ id }] });
+
 const NOW = Date.parse("2026-11-24T09:00:00.000Z");
 const task = { id: "8f3a1c2e-1111-4222-8333-944455556666", title: "Einkaufen", priority: "high", isCompleted: false };
 const habit = { id: "5b0c7e1a-2222-4333-8444-a55566667777", title: "Lesen", icon: "book", color: "#6366f1", isArchived: false };
@@ -110,7 +113,7 @@ describe("judge: state changes and removals", () => {
   const sign = { entryId: "s1", outcome: "fulfilled" };
 
   it("a resolved sign is verified by being gone from the open signs, a mismatch while it is still listed", () => {
-    const resolved = [call("augur.resolveSign", sign, sign)];
+    const resolved = [seen("s1"), call("augur.resolveSign", sign, sign)];
     expect(verdicts(resolved, { entries: [{ id: "s2" }] })[0]).toMatchObject({ status: "verified" });
     expect(verdicts(resolved, { entries: [{ id: "s1" }] })[0]).toMatchObject({
       status: "mismatch",
@@ -132,15 +135,15 @@ describe("judge: state changes and removals", () => {
 
   it("reordered panels read back in the new order; the old order is a mismatch", () => {
     const order = ["p3", "p1", "p2"];
-    const reordered = [call("comic.reorderPanels", { storyId: "st1", panelImageIds: order }, { storyId: "st1", panelImageIds: order })];
+    const reordered = [seen("st1"), call("comic.reorderPanels", { storyId: "st1", panelImageIds: order }, { storyId: "st1", panelImageIds: order })];
     expect(verdicts(reordered, { stories: [{ id: "st1", panelImageIds: order }] })[0]).toMatchObject({ status: "verified" });
     expect(verdicts(reordered, { stories: [{ id: "st1", panelImageIds: ["p1", "p2", "p3"] }] })[0]).toMatchObject({ status: "mismatch", detail: "differs in panelImageIds" });
   });
 
   it("a completed todo and an archived habit read back as such", () => {
-    expect(verdicts([call("todo.complete", { id: task.id }, { ok: true })], { tasks: [{ ...task, isCompleted: true }] })[0]).toMatchObject({ status: "verified" });
-    expect(verdicts([call("todo.complete", { id: task.id }, { ok: true })], { tasks: [task] })[0]).toMatchObject({ status: "mismatch", diffs: [{ field: "isCompleted", expected: true, actual: false }] });
-    expect(verdicts([call("habits.archive", { id: habit.id }, { ok: true })], { habits: [habit] })[0]).toMatchObject({ status: "mismatch", diffs: [{ field: "isArchived" }] });
+    expect(verdicts([seen(task.id), call("todo.complete", { id: task.id }, { ok: true })], { tasks: [{ ...task, isCompleted: true }] })[0]).toMatchObject({ status: "verified" });
+    expect(verdicts([seen(task.id), call("todo.complete", { id: task.id }, { ok: true })], { tasks: [task] })[0]).toMatchObject({ status: "mismatch", diffs: [{ field: "isCompleted", expected: true, actual: false }] });
+    expect(verdicts([seen(habit.id), call("habits.archive", { id: habit.id }, { ok: true })], { habits: [habit] })[0]).toMatchObject({ status: "mismatch", diffs: [{ field: "isArchived" }] });
   });
 
   it("generated variants must all be in the character's pool, and the pin is the last write's to check", () => {
@@ -172,7 +175,34 @@ describe("judge: writes of one entity in one run are judged against its final st
 
   it("an older habit of the same title never stands in for the one this run created", () => {
     expect(verdicts([created], { habits: [{ ...habit, id: "older" }] })[0]).toMatchObject({ status: "missing" });
-    expect(verdicts([renamed], { habits: [{ ...habit, id: "older", title: "Mehr lesen" }, habit] })[0]).toMatchObject({ status: "mismatch" });
+    expect(verdicts([seen(habit.id), renamed], { habits: [{ ...habit, id: "older", title: "Mehr lesen" }, habit] })[0]).toMatchObject({ status: "mismatch" });
+  });
+});
+
+describe("planChecks: what no read can settle", () => {
+  it("does not judge a change to an id no earlier call of the run answered: the real tools push it unlooked, a made-up id answers ok", () => {
+    const plan = planChecks([call("augur.resolveSign", { entryId: "made-up", outcome: "fulfilled" }, { entryId: "made-up", outcome: "fulfilled" })]);
+    expect(plan.groups).toEqual([]);
+    expect(plan.unverifiable[0]).toMatchObject({ tool: "augur.resolveSign", status: "unverifiable", detail: expect.stringMatching(/^id made-up was not answered by any earlier call/) });
+  });
+
+  it("does not judge a write that a later call of the run may have changed without a check of its own", () => {
+    const created = call("todo.create", { title: "Einkaufen" }, { task });
+    for (const later of [
+      call("todo.update", { id: task.id, title: "Brot kaufen" }, { ok: true }),
+      { ...call("habits.update", { id: task.id, title: "x" }, "reply lost, effect unknown: terminated", "error"), errorMessage: "reply lost, effect unknown: terminated" },
+    ]) {
+      const plan = planChecks([created, later]);
+      expect(plan.unverifiable.find((check) => check.tool === "todo.create")).toMatchObject({ status: "unverifiable", detail: expect.stringMatching(new RegExp(`^${later.toolName} later in this run may have changed it`)) });
+    }
+    const failedCleanly = { ...call("todo.complete", { id: task.id }, "Tool todo.complete failed: mana-sync push failed: 503", "error"), errorMessage: "Tool todo.complete failed: mana-sync push failed: 503" };
+    expect(planChecks([created, failedCleanly]).groups).toHaveLength(1);
+  });
+
+  it("says so when the result that held the id was cut before it was stored", () => {
+    const long = `{"task":{"description":"${"x".repeat(17_000)}`;
+    const plan = planChecks([call("todo.create", { title: "Lang" }, `${long.slice(0, 16_000)}…[truncated: 1.0 KB]`)]);
+    expect(plan.unverifiable[0]?.detail).toBe("no id at task.id in the result (the result was cut at 16000 characters when it was stored)");
   });
 });
 

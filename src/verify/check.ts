@@ -4,7 +4,7 @@
  * each write (verified, missing, mismatch with the differing fields, read failed, unverifiable with the reason).
  * The written entity is only ever found by its id; a write whose result or input carries none is unverifiable.
  */
-import { truncate } from "../caps";
+import { TOOL_RESULT_MAX_CHARS, truncate } from "../caps";
 import type { ActionRecord } from "../claude/conversation";
 import { at, type Expectation, READ_TOOLS, type ReadPath, VERIFY_TABLE, type WriteCheck } from "./table";
 
@@ -55,29 +55,39 @@ export const NO_READ_PATH = "no read path known";
 export function planChecks(actions: readonly ActionRecord[]): Plan {
   const planned: PlannedCheck[] = [];
   const unverifiable: CheckResult[] = [];
-  for (const action of actions) {
+  for (const [index, action] of actions.entries()) {
     if (action.result !== "ok" || READ_TOOLS.has(action.toolName)) continue;
     const entry = VERIFY_TABLE[action.toolName];
     const reason = !entry ? NO_READ_PATH : "unverifiable" in entry ? entry.unverifiable : undefined;
-    const check = reason === undefined ? plan(action, entry as WriteCheck) : reason;
+    const check = reason === undefined ? plan(action, entry as WriteCheck, actions.slice(0, index)) : reason;
     if (typeof check === "string") unverifiable.push(result(action, "unverifiable", check));
     else planned.push(check);
   }
   const judgeable: PlannedCheck[] = [];
   for (const write of planned) {
-    const expected = finalState(write, planned);
+    const expected = finalState(write, planned, actions);
     if (typeof expected === "string") unverifiable.push(result(write.action, "unverifiable", expected));
     else judgeable.push({ ...write, expected });
   }
   return { groups: grouped(judgeable), unverifiable };
 }
 
-/** The write's check, or why it has none: without an id nothing would say which entity is this write's. */
-function plan(action: ActionRecord, check: WriteCheck): PlannedCheck | string {
+/**
+ * The write's check, or why it has none: without an id nothing would say which entity is this write's. An id the
+ * write acts on must be one the run saw answered before: the real tools that change an entity push the change
+ * without looking the id up, so a made-up id answers ok and no read could tell a landed change from none.
+ */
+function plan(action: ActionRecord, check: WriteCheck, earlier: readonly ActionRecord[]): PlannedCheck | string {
   const input = asObject(action.input) ?? {};
   const written = asObject(parseJson(action.output));
   const id = at(check.id.in === "result" ? written : input, check.id.path);
-  if (typeof id !== "string") return `no id at ${check.id.path.join(".")} in the ${check.id.in}`;
+  if (typeof id !== "string") {
+    const cut = check.id.in === "result" && action.output.length > TOOL_RESULT_MAX_CHARS;
+    return `no id at ${check.id.path.join(".")} in the ${check.id.in}${cut ? ` (the result was cut at ${TOOL_RESULT_MAX_CHARS} characters when it was stored)` : ""}`;
+  }
+  if (check.id.in === "input" && !earlier.some((before) => before.result === "ok" && before.output.includes(id))) {
+    return `id ${id} was not answered by any earlier call of this run: a change to an id nobody holds answers ok all the same`;
+  }
   return { action, check, written, id, expected: check.expect(input, written) };
 }
 
@@ -86,7 +96,9 @@ function plan(action: ActionRecord, check: WriteCheck): PlannedCheck | string {
  * write's to check. Answers why it cannot be judged when a later write takes the entity out of the read altogether
  * (a sign resolved after it was captured).
  */
-function finalState(write: PlannedCheck, all: readonly PlannedCheck[]): Expectation | string {
+function finalState(write: PlannedCheck, all: readonly PlannedCheck[], actions: readonly ActionRecord[]): Expectation | string {
+  const other = touchedLater(write, all, actions);
+  if (other) return `${other.toolName} later in this run may have changed it too, and no read can tell which change shows`;
   if (!("shows" in write.expected)) return write.expected;
   const entity = (other: PlannedCheck) => other.check.read.tool === write.check.read.tool && other.id === write.id;
   const later = all.slice(all.indexOf(write) + 1).filter(entity);
@@ -100,6 +112,22 @@ function finalState(write: PlannedCheck, all: readonly PlannedCheck[]): Expectat
     contains: Object.fromEntries(Object.entries(contains).filter(([field]) => !set.has(field))),
   };
 }
+
+/**
+ * A later call that names the entity's id and that no check of this run accounts for: a write the table does not
+ * know, a write whose reply was lost (it may have landed), or one that changes it without being checked itself.
+ */
+function touchedLater(write: PlannedCheck, all: readonly PlannedCheck[], actions: readonly ActionRecord[]): ActionRecord | undefined {
+  const checked = new Set(all.map((planned) => planned.action));
+  return actions.slice(actions.indexOf(write.action) + 1).find((action) => {
+    if (READ_TOOLS.has(action.toolName) || action.refused || checked.has(action)) return false;
+    const mayHaveLanded = action.result === "ok" || EFFECT_UNKNOWN.test(action.errorMessage ?? "");
+    return mayHaveLanded && JSON.stringify(action.input ?? {}).includes(write.id);
+  });
+}
+
+/** The runner's words for a call whose answer never came back whole (src/mcp/session.ts, src/claude/loop.ts). */
+const EFFECT_UNKNOWN = /effect unknown|^interrupted: /;
 
 function grouped(checks: readonly PlannedCheck[]): ReadGroup[] {
   const groups = new Map<string, ReadGroup>();

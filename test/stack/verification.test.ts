@@ -8,6 +8,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ActionRecord } from "../../src/claude/conversation";
 import type { CheckResult } from "../../src/verify/check";
+import { READ_TOOLS } from "../../src/verify/table";
 import { type VerificationStep, verifyWrites } from "../../src/verify/verify";
 import { call, caller, type Json, login, sdkClient, textOf } from "./mcp-client";
 
@@ -31,7 +32,12 @@ class Session {
     return result.isError ? undefined : (JSON.parse(output) as Json);
   }
 
-  /** A look at the app that is not one of the run's calls. */
+  /** A read the persona makes, recorded like every call: what it lists is what the run has seen. */
+  async look(tool: string, input: Json = {}): Promise<Json> {
+    return (await this.write(tool, input)) ?? {};
+  }
+
+  /** A change to the app that is not one of the run's calls (someone else's, or an earlier day's). */
   read(tool: string, input: Json = {}): Promise<Json> {
     return caller(this.client).json(tool, input);
   }
@@ -50,7 +56,7 @@ class Session {
       now: () => Date.now(),
     });
     const checks = steps.flatMap((step) => step.checks);
-    return this.actions.filter((action) => action.result === "ok").map((action) => {
+    return this.actions.filter((action) => action.result === "ok" && !READ_TOOLS.has(action.toolName)).map((action) => {
       const check = checks.find((candidate) => candidate.toolUseId === action.toolUseId);
       return [action.toolName, check?.status ?? "verified", check?.detail];
     });
@@ -63,11 +69,13 @@ class Session {
 
 /** The newly covered writes, each made once as a persona would, on what the space already holds. */
 async function newWrites(session: Session): Promise<void> {
-  const [face] = (await session.read("me.listReferenceImages", { kind: "face" })).images;
-  const { garments } = await session.read("wardrobe.listGarments");
-  const [story] = (await session.read("comic.listStories")).stories;
-  const [character] = (await session.read("comic.listCharacters")).characters;
+  const [face] = (await session.look("me.listReferenceImages", { kind: "face" })).images;
+  const { garments } = await session.look("wardrobe.listGarments");
+  const [story] = (await session.look("comic.listStories")).stories;
+  const [character] = (await session.look("comic.listCharacters")).characters;
+  // A sign of an earlier day, which the persona sees among its open signs before resolving it.
   const { entryId: older } = await session.read("augur.captureSign", { kind: "omen", source: "Elster", claim: "Besuch kommt" });
+  await session.look("augur.listOpenSigns");
   await session.write("augur.captureSign", { kind: "hunch", source: "Bauchgefühl", claim: "Morgen regnet es", expectedBy: "2026-12-01" });
   await session.write("augur.resolveSign", { entryId: older, outcome: "fulfilled" });
   const created = await session.write("comic.createCharacter", { name: "Comic-Anna", style: "manga", sourceFaceMediaId: face.mediaId });
@@ -123,8 +131,9 @@ describe("verification of each newly covered write tool against the stand-in", (
     await newWrites(session);
     expect((await session.verdicts()).map(([tool, status]) => [tool, status])).toEqual([
       ["augur.captureSign", "missing"],
-      // The sign it resolves was captured through mana-mcp too: not listed either way, the resolution looks right.
-      ["augur.resolveSign", "verified"],
+      // The sign it resolves was captured through mana-mcp too, so the persona never saw it listed: a change to an
+      // id the run never saw answered cannot be told from one that did not land.
+      ["augur.resolveSign", "unverifiable"],
       ["comic.createCharacter", "missing"],
       ["comic.createStory", "missing"],
       ["comic.pinVariant", "mismatch"],
@@ -140,6 +149,7 @@ describe("verification under the stand-in's update-blind reads", () => {
     const { habit } = (await session.write("habits.create", { title: "Lesen", icon: "book" })) as Json;
     await session.write("habits.update", { id: habit.id, title: "Mehr lesen" });
     const { habit: older } = await session.read("habits.create", { title: "Joggen" });
+    await session.look("habits.list", { includeArchived: true });
     await session.write("habits.archive", { id: older.id });
     const { task } = (await session.write("todo.create", { title: "Einkaufen", priority: "high" })) as Json;
     await session.write("todo.complete", { id: task.id });
