@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { defects } from "../helpers";
 import { mintAccessToken } from "./jwt";
 import { NO_DEFECTS } from "./mcp/defects";
-import { evenlySpread, TransientNoise } from "./mcp/rates";
+import { evenlySpread, failsAt, TransientNoise } from "./mcp/rates";
 import { call, caller, type Json, login, sdkClient, textOf } from "./mcp-client";
 
 /** The test worker's bindings (test/wrangler.test.toml, typed in test/worker-configuration.d.ts). */
@@ -811,6 +811,26 @@ describe("mana-mcp stand-in: failure rates", () => {
       const failed = Array.from({ length: calls }, (_, n) => evenlySpread(n, rate)).filter(Boolean).length;
       expect(failed).toBe(Math.floor(calls * rate + 1e-9));
     }
+  });
+
+  it("failsAt with spread random fails about its rate with runs of failures and of successes, the same calls each time", () => {
+    const series = Array.from({ length: 2000 }, (_, n) => failsAt(n, 0.35, "random"));
+    const share = series.filter(Boolean).length / series.length;
+    expect(share).toBeGreaterThan(0.32);
+    expect(share).toBeLessThan(0.38);
+    const longest = (fails: boolean) => {
+      let best = 0;
+      let run = 0;
+      for (const f of series) {
+        run = f === fails ? run + 1 : 0;
+        best = Math.max(best, run);
+      }
+      return best;
+    };
+    expect(longest(true)).toBeGreaterThanOrEqual(4);
+    expect(longest(false)).toBeGreaterThanOrEqual(10);
+    expect(Array.from({ length: 2000 }, (_, n) => failsAt(n, 0.35, "random"))).toEqual(series);
+    expect(Array.from({ length: 100 }, (_, n) => failsAt(n, 0.35, "even"))).toEqual(Array.from({ length: 100 }, (_, n) => evenlySpread(n, 0.35)));
   });
 
   it("TransientNoise fails about its rate over many tools, never one tool twice in a row, the same calls for the same sequence", () => {

@@ -5,7 +5,7 @@
  * noise a findings engine must tell apart.
  */
 import { z } from "zod";
-import { evenlySpread, TransientNoise } from "./rates";
+import { failsAt, TransientNoise } from "./rates";
 import type { ReadBackDiffers } from "./read-back";
 import type { PullView } from "./records";
 import snapshot from "./registry.snapshot.json";
@@ -52,7 +52,7 @@ export const defectsInput = z.strictObject({
   syncPullShape: z.union([z.literal(true), z.strictObject({ tools: z.array(toolName).min(1) }), off]).optional(),
   echoExclusion: z.union([z.literal(true), off]).optional(),
   failingTool: z
-    .union([z.strictObject({ tool: toolName, reason, rate: z.number().gt(0).max(1).optional() }), off])
+    .union([z.strictObject({ tool: toolName, reason, rate: z.number().gt(0).max(1).optional(), spread: z.enum(["even", "random"]).optional() }), off])
     .optional(),
   noVault: z.union([z.literal(true), z.strictObject({ userIds: z.array(z.string().min(1)).min(1) }), off]).optional(),
   moduleOutage: z.union([z.strictObject({ module: moduleName, reason }), off]).optional(),
@@ -72,7 +72,7 @@ export interface DefectState {
   syncPullShape: { tools: string[] } | null;
   echoExclusion: true | null;
   /** Without a rate, every call fails. */
-  failingTool: { tool: string; reason?: string; rate?: number } | null;
+  failingTool: { tool: string; reason?: string; rate?: number; spread?: "even" | "random" } | null;
   /** true: every user. */
   noVault: true | { userIds: string[] } | null;
   moduleOutage: { module: string; reason?: string } | null;
@@ -179,7 +179,7 @@ export class McpDefects {
     if (vaultless && VAULT_TOOLS.has(tool)) return NO_VAULT_ERROR;
     if (moduleOutage?.module === moduleOf(tool)) return moduleOutage.reason ?? syncFailure(tool, OUTAGE_ANSWER);
     if (syncPullShape?.tools.includes(tool)) return PULL_SHAPE_ERROR;
-    if (failingTool?.tool === tool && evenlySpread(this.#failingToolCalls++, failingTool.rate ?? 1)) {
+    if (failingTool?.tool === tool && failsAt(this.#failingToolCalls++, failingTool.rate ?? 1, failingTool.spread ?? "even")) {
       return failingTool.reason ?? this.#pushFailure(now);
     }
     const noisy = this.#noise?.next(tool);

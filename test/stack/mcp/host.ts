@@ -24,8 +24,10 @@
  *   "echoExclusion": true                     MCP reads never see rows written through MCP, nor MCP's changes to
  *                                             the rows the web app wrote
  *   "failingTool": {"tool", "reason"?,        that share of the tool's calls fails, evenly spread (call n since
- *     "rate"?: 0<r≤1 (default 1)}             the mode was set fails when ⌊(n+1)r⌋ > ⌊nr⌋); without a reason a
- *                                             mana-sync push failure with a fresh row id, time and request number
+ *     "rate"?: 0<r≤1 (default 1),             the mode was set fails when ⌊(n+1)r⌋ > ⌊nr⌋) or, with spread
+ *     "spread"?: "even"|"random"}             "random", at seeded random (runs of successes included); without a
+ *                                             reason a mana-sync push failure with a fresh row id, time and request
+ *                                             number
  *   "noVault": true | {"userIds": [id]}       the tools that open the vault (registry facts) fail for those users
  *   "updateBlindReads": true                  pulls rebuild rows from their inserts only: no update, completion,
  *                                             archive, resolution, pin or reorder shows, in reads or in the tools

@@ -1,4 +1,4 @@
-/** @module Which calls a defect's failure rate hits, deterministically: evenly spread over one tool's calls, or as seeded transient noise. */
+/** @module Which calls a defect's failure rate hits, deterministically: evenly spread over one tool's calls, at seeded random, or as seeded transient noise. */
 import { hash } from "../hash";
 
 /** hash() is 53 bits wide: dividing by this maps it to [0, 1). */
@@ -10,6 +10,14 @@ const HASH_RANGE = 2 ** 53;
  */
 export function evenlySpread(n: number, rate: number): boolean {
   return Math.floor((n + 1) * rate) > Math.floor(n * rate);
+}
+
+/**
+ * Whether call `n` of a series fails at `rate`: evenly spread, or at random as a real flaky dependency fails (runs of
+ * successes and of failures included), seeded by n so the same series fails the same calls.
+ */
+export function failsAt(n: number, rate: number, spread: "even" | "random"): boolean {
+  return spread === "even" ? evenlySpread(n, rate) : hash(`failing:${n}`) / HASH_RANGE < rate;
 }
 
 /**
