@@ -139,9 +139,16 @@ function coverageLines(coverage: CoverageDigest): string[] {
   ];
 }
 
+/** The message; its section cut at a line's end, so no code span or escape is broken in half. */
 function slack(lines: string[]): { text: string; blocks: unknown[] } {
   const text = lines.join("\n");
-  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: text.length > SECTION_MAX_CHARS ? `${text.slice(0, SECTION_MAX_CHARS - 1)}…` : text } }] };
+  const kept: string[] = [];
+  for (const line of lines) {
+    if ([...kept, line, "…"].join("\n").length > SECTION_MAX_CHARS) break;
+    kept.push(line);
+  }
+  const section = kept.length === lines.length ? text : [...kept, "…"].join("\n");
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: section } }] };
 }
 
 /**

@@ -7,6 +7,8 @@
 import { backoffMs } from "../net/http";
 
 const BACKOFF = { baseDelayMs: 2_000, maxDelayMs: 30 * 60_000 };
+/** The ids of messages that tell a finding (re)opened: `…#opened`, `…#opened-2`, `…#reopened-1`. */
+const OPENING = /#(re)?opened(-\d+)?$/;
 /** After a day of failed attempts a message is parked as dead, kept and counted. */
 const GIVE_UP_MS = 24 * 3_600_000;
 
@@ -48,28 +50,28 @@ export class AlertOutbox {
     );
   }
 
-  /** Ids of a finding's messages still waiting, oldest first. */
-  pendingFor(findingId: string): string[] {
+  /** Ids of a finding's messages the team has not heard: still waiting, or parked after a day of failures. */
+  untold(findingId: string): string[] {
     return this.sql
-      .exec<{ id: string }>("SELECT id FROM alerts WHERE finding_id = ? AND status = 'pending' ORDER BY created_at, rowid", findingId)
+      .exec<{ id: string }>("SELECT id FROM alerts WHERE finding_id = ? AND status IN ('pending', 'dead') ORDER BY created_at, rowid", findingId)
       .toArray()
       .map((row) => row.id);
   }
 
-  /** A waiting message a later one replaces (an "opened" that a "resolved" will now tell together): never sent. */
+  /** An untold message a later one replaces (an "opened" that a "resolved" will now tell together): never sent. */
   supersede(id: string): void {
-    this.sql.exec("UPDATE alerts SET status = 'superseded' WHERE id = ? AND status = 'pending'", id);
+    this.sql.exec("UPDATE alerts SET status = 'superseded' WHERE id = ? AND status IN ('pending', 'dead')", id);
   }
 
   /**
    * Due messages in the order they were queued, at most `limit`; a message waits while an older one of the same
-   * finding is still pending (backing off), so a "resolved" never overtakes its "opened".
+   * finding is still waiting or being sent, so a "resolved" never overtakes its "opened".
    */
   due(now: number, limit: number): Alert[] {
     const rows = this.sql
       .exec<Row>(
         `SELECT * FROM alerts a WHERE status = 'pending' AND next_at <= ? AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.finding_id = a.finding_id
-           AND b.status = 'pending' AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.rowid < a.rowid)))
+           AND b.status IN ('pending', 'sending') AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.rowid < a.rowid)))
          ORDER BY created_at, rowid LIMIT ?`,
         now,
         limit,
@@ -86,13 +88,23 @@ export class AlertOutbox {
     }));
   }
 
-  /** Still waiting and due: a pass that read its list a while ago checks again right before sending. */
-  isDue(id: string, now: number): boolean {
-    return this.sql.exec("SELECT 1 FROM alerts WHERE id = ? AND status = 'pending' AND next_at <= ?", id, now).toArray().length > 0;
+  /** How many messages are due now, to say how many a batch leaves for later. */
+  dueCount(now: number): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE status = 'pending' AND next_at <= ?", now).one().n;
+  }
+
+  /** Messages under way: no later event may replace or mute them any more, they are as good as told. */
+  sending(ids: readonly string[]): void {
+    for (const id of ids) this.sql.exec("UPDATE alerts SET status = 'sending' WHERE id = ? AND status = 'pending'", id);
+  }
+
+  /** Messages left under way by a pass that never finished (the object was evicted): they wait again. */
+  unstick(): void {
+    this.sql.exec("UPDATE alerts SET status = 'pending' WHERE status = 'sending'");
   }
 
   delivered(id: string, attempts: number): void {
-    this.sql.exec("UPDATE alerts SET status = 'delivered', attempts = ?, last_error = NULL WHERE id = ? AND status = 'pending'", attempts, id);
+    this.sql.exec("UPDATE alerts SET status = 'delivered', attempts = ?, last_error = NULL WHERE id = ? AND status = 'sending'", attempts, id);
   }
 
   /** Another attempt later, with backoff and jitter; after a day of failures the message is parked. */
@@ -100,8 +112,7 @@ export class AlertOutbox {
     const attempts = alert.attempts + 1;
     const dead = now - alert.createdAt >= GIVE_UP_MS;
     this.sql.exec(
-      // A message muted while its attempt was under way stays muted.
-      "UPDATE alerts SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ? AND status = 'pending'",
+      "UPDATE alerts SET status = ?, attempts = ?, next_at = ?, last_error = ? WHERE id = ? AND status = 'sending'",
       dead ? "dead" : "pending",
       attempts,
       now + backoffMs(attempts, BACKOFF),
@@ -112,15 +123,16 @@ export class AlertOutbox {
 
   /** An acknowledged finding's waiting "opened" or "reopened" message is never sent; its "resolved" will be. */
   mute(findingId: string): void {
-    this.sql.exec("UPDATE alerts SET status = 'muted' WHERE finding_id = ? AND status = 'pending' AND (id LIKE '%#opened' OR id LIKE '%#reopened')", findingId);
+    for (const id of this.untold(findingId)) if (OPENING.test(id)) this.sql.exec("UPDATE alerts SET status = 'muted' WHERE id = ? AND status = 'pending'", id);
   }
 
   nextAt(): number | undefined {
     return this.sql.exec<{ at: number | null }>("SELECT MIN(next_at) AS at FROM alerts WHERE status = 'pending'").one().at ?? undefined;
   }
 
+  /** Messages the webhook has not accepted yet: waiting, or under way. */
   pending(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE status = 'pending'").one().n;
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE status IN ('pending', 'sending')").one().n;
   }
 
   /** How delivery stands, for the findings API: what waits, and the last failure while anything does. */
