@@ -59,6 +59,21 @@ describe("groupCauses", () => {
     expect(causes.map((cause) => cause.subject).sort()).toEqual(["notes.create", "todo.create"]);
   });
 
+  it("keeps an open group's tools that still hold together as that group, also a module's tool it did not name yet", () => {
+    const mood = { subject: "module:mood", tools: ["mood.today", "mood.list"] };
+    const notes = { tool: "notes.create", verdict: verdict("notes.create", "Tool notes.create failed: title is required") };
+    const causes = groupCauses([...holding("mood.today", "mood.log"), notes], nothingWorks, FAILING, [mood]);
+    expect(causes.map((cause) => [cause.subject, cause.tools])).toEqual([
+      ["module:mood", ["mood.log", "mood.today"]],
+      ["notes.create", ["notes.create"]],
+    ]);
+    expect(causes[0]?.verdict.title).toBe("mood is failing: mood.log and mood.today");
+    const [tail] = groupCauses(holding("mood.log"), nothingWorks, FAILING, [mood]);
+    expect(tail).toMatchObject({ subject: "module:mood", tools: ["mood.log"] });
+    const alike = { subject: "sig:0badc0de", tools: ["notes.search", "todo.list"] };
+    expect(groupCauses(holding("todo.list"), nothingWorks, FAILING, [alike])).toMatchObject([{ subject: "sig:0badc0de", tools: ["todo.list"] }]);
+  });
+
   it("names a shared error without the tool's own name", () => {
     expect(sharedSignature("Tool todo.list failed: x")).toBe(sharedSignature("Tool habits.list failed: x"));
   });

@@ -3,7 +3,8 @@
  * Causes, not symptoms: tools whose own verdicts hold are grouped before anything opens. Every tool of a module
  * failing at once is the module's backend (one finding naming the tools); tools of different modules failing with
  * the same error are one shared cause; what is left stands alone. Open findings adopt the groups their tools
- * joined, so a cause keeps one finding, and one message, as it grows.
+ * joined, so a cause keeps one finding, and one message, as it grows, and a group stays together while its
+ * finding is open, so it keeps that one finding as it recovers tool by tool.
  */
 import type { Verdict } from "./verdict";
 import { distinct, listed, PERSONAS_LISTED } from "./verdict";
@@ -41,16 +42,38 @@ export function sharedSignature(signature: string): string {
   return signature.replace(/^Tool [\w.-]+ (failed|not allowed):/, "Tool <tool> $1:");
 }
 
+/** An open finding of a grouped cause (`module:<name>` or `sig:<hash>`), oldest first. */
+export interface OpenGroup {
+  subject: string;
+  tools: readonly string[];
+}
+
 /**
  * Groups the tools whose verdicts hold. `judged` are every tool with recent failures, holding or not:
  * `succeeded(module, since)` names the module's tools that answered ok since then. A module is down as a whole when
  * one of its tools holds, another failed too, and none of its tools has worked since their failures began (a
- * module's rarely called tools never gather enough evidence of their own before the outage is over).
+ * module's rarely called tools never gather enough evidence of their own before the outage is over). The tools of
+ * an `open` group that still hold stay that group: as a module comes back its tools clear one by one, and the one
+ * still failing is the same cause's tail, not a new finding.
  */
-export function groupCauses(judged: readonly ToolVerdict[], succeeded: (module: string, since: number) => ReadonlySet<string>, measure: Measure): Cause[] {
+export function groupCauses(
+  judged: readonly ToolVerdict[],
+  succeeded: (module: string, since: number) => ReadonlySet<string>,
+  measure: Measure,
+  open: readonly OpenGroup[] = [],
+): Cause[] {
   const units: Cause[] = [];
+  const rest = [...judged];
+  for (const group of open) {
+    const members = rest.filter((entry) => entry.verdict.holds && belongsTo(group, entry.tool));
+    if (members.length === 0) continue;
+    for (const member of members) rest.splice(rest.indexOf(member), 1);
+    const module = group.subject.startsWith("module:") ? group.subject.slice("module:".length) : undefined;
+    const title = module === undefined ? `${listed(sortedTools(members))} fail alike` : `${module} is failing: ${listed(sortedTools(members))}`;
+    units.push(combine(group.subject, members, title, measure));
+  }
   const byModule = new Map<string, ToolVerdict[]>();
-  for (const entry of judged) byModule.set(moduleOf(entry.tool), [...(byModule.get(moduleOf(entry.tool)) ?? []), entry]);
+  for (const entry of rest) byModule.set(moduleOf(entry.tool), [...(byModule.get(moduleOf(entry.tool)) ?? []), entry]);
   for (const [module, entries] of byModule) {
     const holding = entries.filter((entry) => entry.verdict.holds);
     if (holding.length === 0) continue;
@@ -98,6 +121,11 @@ function combine(subject: string, members: readonly ToolVerdict[], title: string
     personas,
   };
   return { subject, tools, verdict, parts: [...members] };
+}
+
+/** A module's finding covers every tool of the module, also those too rarely called to be named in it yet. */
+function belongsTo(group: OpenGroup, tool: string): boolean {
+  return group.tools.includes(tool) || group.subject === `module:${moduleOf(tool)}`;
 }
 
 function sortedTools(members: readonly ToolVerdict[]): string[] {
