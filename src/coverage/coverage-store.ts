@@ -84,7 +84,8 @@ export class CoverageStore {
     const first = firstDay(now);
     this.sql.exec("DELETE FROM coverage_tool_days WHERE day < ?", first);
     const expired = this.sql
-      .exec<{ kind: string; subject: string; n: number }>("SELECT kind, subject, COUNT(*) AS n FROM coverage_seen WHERE day < ? GROUP BY kind, subject", first)
+      // By day, not by the primary key SQLite would pick to group by: only the expiring rows are read.
+      .exec<{ kind: string; subject: string; n: number }>("SELECT kind, subject, COUNT(*) AS n FROM coverage_seen INDEXED BY coverage_seen_by_day WHERE day < ? GROUP BY kind, subject", first)
       .toArray();
     if (expired.length === 0) return;
     for (const { kind, subject, n } of expired) this.sql.exec("UPDATE coverage_personas SET personas = personas - ? WHERE kind = ? AND subject = ?", n, kind, subject);

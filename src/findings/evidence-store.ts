@@ -8,7 +8,7 @@
 import type { RunEvidence } from "./evidence";
 import type { Call, PersonaRun, RatingPair, RatingWindow, SetupAttempt } from "./rules";
 import { APP_ORIGINS } from "./rules";
-import { MODEL_ORIGINS } from "./classify";
+import { classify, MODEL_ORIGINS } from "./classify";
 import { type Histogram, histogramOf, mergeHistograms } from "./stats";
 import { signatureOf } from "./signature";
 import type { Outcome } from "./verdict";
@@ -27,6 +27,9 @@ const SETUP_FAILURES_READ = 200;
 
 type CallRow = { tool: string; at: number; ok: number; origin: string | null; latency_ms: number; error: string | null; run_id: string; user_id: string; persona: string };
 type OutcomeRow = { at: number; ok: number; error: string | null; run_id: string; user_id: string; persona: string };
+
+/** What a tool failed at: on the app's side, for the model's reasons, or in a read-after-write check. */
+export type FailureKind = "app" | "model" | "invisible";
 
 /** Which tools' hours are judged already (an open finding): they are left out of the baselines they would skew. */
 export interface Flagged {
@@ -57,6 +60,7 @@ export class EvidenceStore {
         failed INTEGER NOT NULL, errors TEXT NOT NULL, tools TEXT NOT NULL, run_id TEXT NOT NULL, persona TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS persona_runs_by_user ON persona_runs (user_id, seq);
       CREATE TABLE IF NOT EXISTS service_success (service TEXT PRIMARY KEY, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS setup_watch (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL, stage TEXT, server INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS ratings (seq INTEGER PRIMARY KEY, module TEXT NOT NULL, at INTEGER NOT NULL, rating INTEGER NOT NULL,
         run_id TEXT NOT NULL, user_id TEXT NOT NULL, persona TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS ratings_by_module ON ratings (module, at);
@@ -65,11 +69,25 @@ export class EvidenceStore {
       CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, at INTEGER NOT NULL, outcome TEXT NOT NULL, cost_usd REAL NOT NULL,
         failure TEXT);
       CREATE INDEX IF NOT EXISTS runs_by_time ON runs (at);`);
-    // Columns added after the first release; a fresh table has them from its CREATE, an older one gains them here.
-    addColumns(sql, "calls", ["origin TEXT", "latency_ms INTEGER NOT NULL DEFAULT 0"]);
+    // Columns added after the first release; a fresh table has them from its CREATE, an older one gains them here,
+    // and its failed calls their origin, so the old release's model errors do not count as the app's.
+    if (addColumns(sql, "calls", ["origin TEXT", "latency_ms INTEGER NOT NULL DEFAULT 0"])) {
+      for (const row of sql.exec<{ seq: number; error: string | null }>("SELECT seq, error FROM calls WHERE ok = 0").toArray()) {
+        sql.exec("UPDATE calls SET origin = ? WHERE seq = ?", classify(row.error ?? ""), row.seq);
+      }
+    }
     addColumns(sql, "setups", ["stage TEXT", "server INTEGER NOT NULL DEFAULT 0"]);
-    sql.exec(`CREATE INDEX IF NOT EXISTS calls_by_time ON calls (at);
-      CREATE INDEX IF NOT EXISTS setups_by_time ON setups (at);`);
+    // What a judgement pass looks up by time: each index holds only the rows it is asked for, so a pass reads the
+    // failures it judges, never the fleet's runs.
+    sql.exec(`CREATE TABLE IF NOT EXISTS tool_failures (tool TEXT NOT NULL, kind TEXT NOT NULL, last_at INTEGER NOT NULL,
+        PRIMARY KEY (tool, kind));
+      CREATE INDEX IF NOT EXISTS calls_by_time ON calls (at);
+      CREATE INDEX IF NOT EXISTS calls_lost_by_time ON calls (at) WHERE ok = 0 AND origin = 'transport';
+      CREATE INDEX IF NOT EXISTS checks_by_time ON checks (at);
+      CREATE INDEX IF NOT EXISTS setups_by_time ON setups (at);
+      CREATE INDEX IF NOT EXISTS setups_failed_by_time ON setups (at) WHERE ok = 0;
+      CREATE INDEX IF NOT EXISTS persona_runs_by_time ON persona_runs (at);
+      CREATE INDEX IF NOT EXISTS persona_runs_failed_by_time ON persona_runs (at) WHERE failed > 0;`);
   }
 
   /**
@@ -95,6 +113,7 @@ export class EvidenceStore {
       );
     }
     this.#recordHours(run, flagged);
+    this.#recordFailing(run);
     const judged = run.checks.filter((check) => check.status === "verified" || check.status === "missing" || check.status === "mismatch");
     for (const check of judged) {
       const error = check.status === "verified" ? null : `${check.status}: ${check.detail ?? ""}`;
@@ -118,11 +137,13 @@ export class EvidenceStore {
       .map(callOf);
   }
 
-  /** Tools with failures of these origins since then: the only ones a failing or misuse verdict can hold for. */
-  toolsFailingSince(since: number, origins: ReadonlySet<string>): string[] {
-    const marks = [...origins].map(() => "?").join(", ");
+  /**
+   * Tools with failures of a kind since then (the app's, the model's, or writes not visible): the only ones a
+   * verdict of that kind can hold for. One row per tool and kind, whatever the fleet.
+   */
+  toolsFailingSince(since: number, kind: FailureKind): string[] {
     return this.sql
-      .exec<{ tool: string }>(`SELECT DISTINCT tool FROM calls WHERE ok = 0 AND at >= ? AND origin IN (${marks})`, since, ...origins)
+      .exec<{ tool: string }>("SELECT tool FROM tool_failures WHERE kind = ? AND last_at >= ?", kind, since)
       .toArray()
       .map((row) => row.tool);
   }
@@ -166,14 +187,6 @@ export class EvidenceStore {
     return this.#outcomes("SELECT * FROM checks WHERE tool = ? ORDER BY seq DESC LIMIT ?", tool, this.ring);
   }
 
-  /** Write tools with checks that ended missing or different since then. */
-  writesInvisibleSince(since: number): string[] {
-    return this.sql
-      .exec<{ tool: string }>("SELECT DISTINCT tool FROM checks WHERE ok = 0 AND at >= ?", since)
-      .toArray()
-      .map((row) => row.tool);
-  }
-
   /** The module's write tools whose checks came back verified since then. */
   verifiedSince(module: string, since: number): Set<string> {
     const rows = this.sql.exec<{ tool: string }>("SELECT DISTINCT tool FROM checks WHERE tool >= ? AND tool < ? AND ok = 1 AND at >= ?", `${module}.`, `${module}/`, since);
@@ -190,7 +203,7 @@ export class EvidenceStore {
   /** Calls whose answer was lost on the way since then, newest first: mana-mcp's side, when many personas see it. */
   transportFailuresSince(since: number): Call[] {
     return this.sql
-      .exec<CallRow>("SELECT * FROM calls WHERE ok = 0 AND origin = 'transport' AND at >= ? ORDER BY seq DESC LIMIT ?", since, SETUP_FAILURES_READ)
+      .exec<CallRow>("SELECT * FROM calls WHERE ok = 0 AND origin = 'transport' AND at >= ? ORDER BY at DESC LIMIT ?", since, SETUP_FAILURES_READ)
       .toArray()
       .map(callOf);
   }
@@ -198,25 +211,32 @@ export class EvidenceStore {
   /** Setup failures of every persona since then, newest first. */
   setupFailuresSince(since: number): SetupAttempt[] {
     return this.sql
-      .exec<OutcomeRow & { stage: string | null; server: number }>("SELECT * FROM setups WHERE ok = 0 AND at >= ? ORDER BY seq DESC LIMIT ?", since, SETUP_FAILURES_READ)
+      .exec<OutcomeRow & { stage: string | null; server: number }>("SELECT * FROM setups WHERE ok = 0 AND at >= ? ORDER BY at DESC LIMIT ?", since, SETUP_FAILURES_READ)
       .toArray()
       .map(setupOf);
   }
 
-  /** Personas whose newest attempt to start, since then, failed: where and whether on the service's side. */
-  personasWhoseSetupFails(since: number): { userId: string; stage?: string; server: boolean }[] {
+  /**
+   * Personas whose newest attempt to start failed and that no outage or refusing stage has explained yet: when,
+   * where and whether on the service's side. A persona leaves the list when it starts again or is explained.
+   */
+  watchedSetups(): { userId: string; at: number; stage?: string; server: boolean }[] {
     return this.sql
-      .exec<{ user_id: string; stage: string | null; server: number }>(
-        "SELECT user_id, stage, server FROM setups s WHERE ok = 0 AND at >= ? AND seq = (SELECT MAX(seq) FROM setups t WHERE t.user_id = s.user_id)",
-        since,
-      )
+      .exec<{ user_id: string; at: number; stage: string | null; server: number }>("SELECT * FROM setup_watch")
       .toArray()
-      .map((row) => ({ userId: row.user_id, ...(row.stage ? { stage: row.stage } : {}), server: row.server === 1 }));
+      .map((row) => ({ userId: row.user_id, at: row.at, ...(row.stage ? { stage: row.stage } : {}), server: row.server === 1 }));
   }
 
-  /** Runs of other personas that got through setup since then. */
-  othersStartedSince(userId: string, since: number): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM setups WHERE ok = 1 AND user_id != ? AND at >= ?", userId, since).one().n;
+  /** A watched persona whose failures an outage or a refusing stage explains: judged no more. */
+  unwatch(userId: string): void {
+    this.sql.exec("DELETE FROM setup_watch WHERE user_id = ?", userId);
+  }
+
+  /** Runs of other personas that got through setup since then, counted up to `atMost` (all a rule asks). */
+  othersStartedSince(userId: string, since: number, atMost: number): number {
+    return this.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM (SELECT 1 FROM setups WHERE at >= ? AND ok = 1 AND user_id != ? LIMIT ?)", since, userId, atMost)
+      .one().n;
   }
 
   recordProbe(service: string, at: number, ok: boolean, error: string | undefined): void {
@@ -268,7 +288,8 @@ export class EvidenceStore {
   /** Personas whose recent runs had app-side failures: the subjects of persona findings. */
   personasWithFailures(since: number): string[] {
     return this.sql
-      .exec<{ user_id: string }>("SELECT DISTINCT user_id FROM persona_runs WHERE failed > 0 AND at >= ?", since)
+      // By time, not by the persona index SQLite would pick for DISTINCT: only the runs since then are read.
+      .exec<{ user_id: string }>("SELECT DISTINCT user_id FROM persona_runs INDEXED BY persona_runs_failed_by_time WHERE failed > 0 AND at >= ?", since)
       .toArray()
       .map((row) => row.user_id);
   }
@@ -355,6 +376,8 @@ export class EvidenceStore {
   prune(now: number, windowMs: number): void {
     const oldest = now - Math.max(windowMs, 8 * DAY);
     for (const table of ["calls", "checks", "setups", "persona_runs", "runs", "probes"]) this.sql.exec(`DELETE FROM ${table} WHERE at < ?`, oldest);
+    this.sql.exec("DELETE FROM tool_failures WHERE last_at < ?", oldest);
+    this.sql.exec("DELETE FROM setup_watch WHERE at < ?", oldest);
     this.sql.exec("DELETE FROM tool_hours WHERE hour < ?", hourOf(oldest));
     this.sql.exec("DELETE FROM ratings WHERE at <= ?", now - RATINGS_KEPT_MS);
     this.sql.exec("DELETE FROM rating_days WHERE day < ?", isoDay(now - DAYS_KEPT * DAY));
@@ -387,6 +410,22 @@ export class EvidenceStore {
     }
   }
 
+  /** When each tool last failed on the app's side, for the model's reasons, or in a read-after-write check. */
+  #recordFailing(run: RunEvidence): void {
+    const kinds = new Map<string, FailureKind>();
+    for (const call of run.calls) {
+      if (call.ok) continue;
+      const origin = call.origin ?? "app";
+      if (APP_ORIGINS.has(origin)) kinds.set(`${call.tool}|app`, "app");
+      else if (MODEL_ORIGINS.has(origin)) kinds.set(`${call.tool}|model`, "model");
+    }
+    for (const check of run.checks) if (check.status === "missing" || check.status === "mismatch") kinds.set(`${check.tool}|invisible`, "invisible");
+    for (const [key, kind] of kinds) {
+      const tool = key.slice(0, key.lastIndexOf("|"));
+      this.sql.exec("INSERT INTO tool_failures VALUES (?, ?, ?) ON CONFLICT (tool, kind) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)", tool, kind, run.finishedAt);
+    }
+  }
+
   /**
    * A run that started got through every service; one that failed before it started got through those before its
    * stage. Both count for the services' health, and the start itself is evidence for a persona's setup finding.
@@ -408,6 +447,8 @@ export class EvidenceStore {
       run.persona,
     );
     this.#trim("setups", "user_id", run.userId, RING_FLOOR);
+    if (setup) this.sql.exec("INSERT OR REPLACE INTO setup_watch VALUES (?, ?, ?, ?)", run.userId, run.finishedAt, setup.stage, setup.server ? 1 : 0);
+    else this.unwatch(run.userId);
   }
 
   #succeeded(service: string, at: number): void {
@@ -479,10 +520,12 @@ function setupOf(row: OutcomeRow & { stage: string | null; server: number }): Se
   };
 }
 
-/** Adds columns a table created by an older release lacks. */
-function addColumns(sql: SqlStorage, table: string, columns: readonly string[]): void {
+/** Adds columns a table created by an older release lacks; answers whether it added any. */
+function addColumns(sql: SqlStorage, table: string, columns: readonly string[]): boolean {
   const existing = new Set(sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((row) => row.name));
-  for (const column of columns) if (!existing.has(column.split(" ")[0] ?? column)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+  const missing = columns.filter((column) => !existing.has(column.split(" ")[0] ?? column));
+  for (const column of missing) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+  return missing.length > 0;
 }
 
 function unique(values: readonly string[]): string[] {

@@ -28,6 +28,7 @@ const rating = (n: number, value = 4, daysAgo = 0): RunEvidence => ({
   durationMs: 1_000,
 });
 
+const webhook = () => stackJson<{ messages: { at: string; body: { text?: string } }[] }>("/__stack/webhook/messages");
 const freshFindings = () => runner.FINDINGS.get(runner.FINDINGS.idFromName(`findings-test-${crypto.randomUUID()}`));
 const readsOf = (findings: Findings) => vi.spyOn((findings as unknown as { evidence: EvidenceStore }).evidence, "ratingPairs");
 const openIds = (findings: Findings) => findings.list().open.map((finding) => finding.id);
@@ -82,7 +83,6 @@ describe("Findings: rating drops at scale", () => {
 
 describe("Findings: one alert per cause", () => {
   const MINUTE = 60_000;
-  const webhook = () => stackJson<{ messages: { body: { text?: string } }[] }>("/__stack/webhook/messages");
   const setupFailure = (n: number, at: number): RunEvidence => ({
     runId: `run-${n}-${at}`,
     userId: `user-${n}`,
@@ -130,15 +130,37 @@ describe("Findings: one alert per cause", () => {
     await runInDurableObject(freshFindings(), async (findings: Findings, state) => {
       for (let n = 0; n < 5; n++) findings.ingest(toolRun(n, Date.now() + n, false));
       expect(openIds(findings)).toEqual(["tool-failing:notes.create"]);
-      for (let n = 5; n < 11; n++) findings.ingest(toolRun(n, Date.now() + n, true));
+      for (let n = 5; n < 21; n++) findings.ingest(toolRun(n, Date.now() + n, true));
       vi.setSystemTime(Date.now() + 31 * MINUTE);
       findings.heartbeat();
       expect(openIds(findings)).toEqual([]);
-      const queued = state.storage.sql.exec<{ id: string; status: string }>("SELECT id, status FROM alerts ORDER BY created_at, rowid").toArray();
-      expect(queued).toEqual([
-        { id: "tool-failing:notes.create#1#opened", status: "superseded" },
-        { id: "tool-failing:notes.create#1#opened-and-resolved", status: "pending" },
-      ]);
+      // The attempt at the "opened" may still be under way when the finding resolves: once it has failed, the two
+      // are one message; had it not been under way, the resolution would have said both at once.
+      await findings.alarm();
+      const queued = state.storage.sql.exec<{ id: string; status: string }>("SELECT id, status FROM alerts WHERE status != 'superseded' ORDER BY created_at, rowid").toArray();
+      expect(queued).toEqual([{ id: "tool-failing:notes.create#1#opened-and-resolved", status: "pending" }]);
+    });
+  });
+
+  it("tells a consistent story through a webhook outage: opened and resolved in one, then opened again, never a resolved before its opened", async () => {
+    await stackJson("/__stack/webhook/mode", send("PUT", { mode: "fail", status: 500 }));
+    await runInDurableObject(freshFindings(), async (findings: Findings, state) => {
+      const ids = () => state.storage.sql.exec<{ id: string }>("SELECT id FROM alerts WHERE status NOT IN ('superseded', 'muted') ORDER BY created_at, rowid").toArray().map((row) => row.id);
+      for (let n = 0; n < 5; n++) findings.ingest(toolRun(n, Date.now() + n, false));
+      for (let n = 5; n < 21; n++) findings.ingest(toolRun(n, Date.now() + n, true));
+      vi.setSystemTime(Date.now() + 31 * MINUTE);
+      findings.heartbeat();
+      await findings.alarm();
+      expect(ids()).toEqual(["tool-failing:notes.create#1#opened-and-resolved"]);
+      // Back within the reopen window: the team has heard nothing of it, so it hears that it is open.
+      vi.setSystemTime(Date.now() + MINUTE);
+      for (let n = 21; n < 26; n++) findings.ingest(toolRun(n, Date.now() + n, false));
+      await findings.alarm();
+      expect(findings.list().open[0]).toMatchObject({ id: "tool-failing:notes.create", occurrence: 1, flaps: 1 });
+      expect(ids()).toEqual(["tool-failing:notes.create#1#opened-1"]);
+      // Acknowledged now, its waiting message is never sent; its resolution will be.
+      findings.ack("tool-failing:notes.create");
+      expect(ids()).toEqual([]);
     });
   });
 
@@ -214,5 +236,77 @@ describe("Findings: one alert per cause", () => {
       findings.heartbeat();
       expect(state.storage.sql.exec("SELECT id FROM alerts").toArray()).toEqual([{ id: "digest#2026-11-25" }]);
     });
+  });
+});
+
+describe("Findings: judging stays bounded by the tools and the active personas", () => {
+  const run = (n: number, at: number): RunEvidence => {
+    const tools = ["todo.create", "todo.list", "notes.create", "notes.search", "mood.log", "habits.list"];
+    const failedStart = n % 5 === 0;
+    return {
+      runId: `run-${n}-${at}`,
+      userId: `user-${n}`,
+      persona: `persona.p${n}@mana.test`,
+      finishedAt: at,
+      ...(failedStart ? {} : { startedAt: at }),
+      outcome: failedStart ? "failed" : "succeeded",
+      ...(failedStart ? { setup: { stage: "mcp", error: "mcp session: HTTP 503: no healthy upstream", server: true } } : {}),
+      calls: failedStart ? [] : tools.map((tool) => ({ tool, ok: tool !== "notes.create", latencyMs: 20, ...(tool === "notes.create" ? { origin: "app" as const, error: "Tool notes.create failed: mana-sync push failed: 503" } : {}) })),
+      checks: [],
+      ratings: [],
+      usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
+      costUsd: 0,
+      durationMs: 0,
+    };
+  };
+
+  /** Rows read by one more run's hand-over and the minute after it, once `personas` have run (a fifth failing to start, every run failing on one tool). */
+  const rowsRead = (personas: number) =>
+    runInDurableObject(freshFindings(), async (findings: Findings, state) => {
+      findings.heartbeat();
+      for (let n = 1; n <= personas; n++) findings.ingest(run(n, Date.now() + n));
+      vi.setSystemTime(Date.now() + 60_000);
+      findings.heartbeat();
+      vi.setSystemTime(Date.now() + 60_000);
+      const exec = vi.spyOn(state.storage.sql, "exec");
+      findings.ingest(run(personas + 1, Date.now()));
+      findings.heartbeat();
+      const read = exec.mock.results.reduce((sum, result) => sum + (result.value as SqlStorageCursor<Record<string, SqlStorageValue>>).rowsRead, 0);
+      exec.mockRestore();
+      return read;
+    });
+
+  it("reads as many rows for a run's hand-over and a minute with 3,000 personas behind them as with 1,000", { timeout: 120_000 }, async () => {
+    // Both past the 200 recent setup failures a pass reads at most (a fifth of the personas fail to start).
+    const few = await rowsRead(1_000);
+    const many = await rowsRead(3_000);
+    expect(many, `${few} rows with 1,000 personas, ${many} with 3,000`).toBeLessThan(few * 1.1);
+  });
+});
+
+describe("Findings: the webhook's pace", () => {
+  beforeEach(async () => {
+    vi.useRealTimers();
+    await stackJson("/__stack/reset", send("POST"));
+  });
+
+  it("sends at most one message a second, however the messages come due", { timeout: 30_000 }, async () => {
+    // Tools no other test of this file uses: other tests' objects may still deliver their own messages meanwhile.
+    const tools = ["wardrobe.listOutfits", "augur.yearRecap"];
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      for (const [index, tool] of tools.entries()) {
+        const error = `Tool ${tool} failed: its own reason ${"x".repeat(index + 1)}`;
+        for (let n = 0; n < 5; n++) {
+          const run = { runId: `${tool}-${n}`, userId: `user-${n}`, persona: `persona.p${n}@mana.test`, finishedAt: Date.now() + n, startedAt: Date.now(), outcome: "succeeded" as const };
+          findings.ingest({ ...run, calls: [{ tool, ok: false, origin: "app", error, latencyMs: 20 }], checks: [], ratings: [], usage: { input: 0, output: 0, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 }, costUsd: 0, durationMs: 0 });
+        }
+      }
+      expect(findings.list().open).toHaveLength(2);
+    });
+    const ours = async () => (await webhook()).messages.filter((message) => tools.some((tool) => message.body.text?.includes(`Finding opened:* ${tool}`)));
+    for (let seen = (await webhook()).messages.length; (await ours()).length < 2 && seen < 50; seen++) await stackJson(`/__stack/webhook/received?atLeast=${seen + 1}&waitMs=20000`);
+    const arrived = await ours();
+    expect(arrived).toHaveLength(2);
+    expect(Date.parse(arrived[1]?.at ?? "") - Date.parse(arrived[0]?.at ?? "")).toBeGreaterThanOrEqual(1_000);
   });
 });

@@ -5,8 +5,9 @@
  * and sends alerts from its own outbox and alarm, so a slow or dead webhook never touches a run.
  */
 import { DurableObject } from "cloudflare:workers";
-import { batchMessage, type Digest, digestMessage, findingLine, findingMessage, type Links, type MessageEvent, surfaceMessage } from "../alerts/message";
-import { AlertOutbox } from "../alerts/outbox";
+import { batchMessage, type Digest, digestMessage, escape, findingLine, findingMessage, type Links, type MessageEvent, surfaceMessage } from "../alerts/message";
+import { type Alert, AlertOutbox } from "../alerts/outbox";
+import { eventOf, messageId, netEvent } from "../alerts/story";
 import { postAlert } from "../alerts/webhook";
 import { type Config, loadConfig } from "../config";
 import { createLogger } from "../log";
@@ -19,8 +20,8 @@ import { EvidenceStore } from "./evidence-store";
 import { FindingStore, type Page } from "./finding-store";
 import { Judge } from "./judge";
 import { type Finding, type FindingEvent, findingId, merge, transition } from "./lifecycle";
-import { probe, type Service } from "./probe";
-import { FINDING_KINDS, type FindingKind, type FindingRules, ratingDrop, ratingJudgementDue, rulesOf, serviceOf } from "./rules";
+import { probe, type Service, SERVICES } from "./probe";
+import { FINDING_KINDS, type FindingKind, type FindingRules, ratingDrop, ratingJudgementDue, rulesOf, serviceOf, WEEK_MS } from "./rules";
 import { observeSurface, settle } from "./surface";
 import { type SurfaceEvent, SurfaceStore } from "./surface-store";
 import type { Verdict } from "./verdict";
@@ -43,8 +44,8 @@ export interface FindingsOverview extends FindingsList {
   coverage: CoverageMap;
 }
 
-const WEEK = 7 * 24 * 3_600_000;
-const SERVICES: readonly Service[] = ["mana-auth", "mana-mcp"];
+/** The kinds whose findings are about tools: any tool change shortly before one may be its cause. */
+const TOOL_KINDS: ReadonlySet<FindingKind> = new Set(["tool-failing", "tool-slow", "tool-misused", "write-not-visible"]);
 /** Slack's incoming webhooks take about one message a second: one message (or one batch) a second at most. */
 const PACE_MS = 1_000;
 /** This many messages due at once go out as one batch that lists them. */
@@ -59,9 +60,9 @@ export class Findings extends DurableObject<Env> {
   private readonly findings: FindingStore;
   private readonly alerts: AlertOutbox;
   private readonly counters: SampleStore;
-  /** The delivery pass under way, if any: one at a time, and one more after it when asked meanwhile. */
+  /** The delivery pass under way, if any, and when the last message left. */
   #delivering: Promise<void> | undefined;
-  #deliverAgain = false;
+  #lastSentAt = 0;
   /**
    * Per module, ratings since its drop was last judged and the raters then. Kept in memory: after a restart the
    * first heartbeat judges every rated module, so ratings that waited are never forgotten.
@@ -94,7 +95,7 @@ export class Findings extends DurableObject<Env> {
     this.covered.record(run, now);
     if (run.schemas) this.surface.remember(run.schemas, now);
     if (run.surface && run.startedAt !== undefined) this.#observeSurface(run, rules, now);
-    this.#judge(rules, now).all({ tools: touched.tools, personas: [run.userId] });
+    this.#judge(rules, now).all({ tools: touched.tools, personas: [run.userId], setups: [run.userId] });
     for (const module of touched.modules) this.#judgeRatings(module, now);
     if (run.setup?.server) this.#probeSoon(serviceOf(run.setup.stage));
     this.#scheduleDelivery(now);
@@ -126,7 +127,7 @@ export class Findings extends DurableObject<Env> {
   }
 
   list(page: Page = { limit: 50, offset: 0 }): FindingsList {
-    const since = Date.now() - WEEK;
+    const since = Date.now() - WEEK_MS;
     return {
       open: this.findings.openPage(page),
       resolved: this.findings.resolvedSince(since, page),
@@ -177,46 +178,53 @@ export class Findings extends DurableObject<Env> {
     await this.#deliver();
   }
 
-  /** One delivery pass at a time; a call while one runs asks for another right after it. */
+  /** One delivery pass at a time: a call while one runs waits for it; what it leaves waits for the alarm. */
   #deliver(): Promise<void> {
-    if (this.#delivering) {
-      this.#deliverAgain = true;
-      return this.#delivering;
-    }
-    this.#delivering = this.#deliveryPass().finally(() => {
+    this.#delivering ??= this.#deliveryPass().finally(() => {
       this.#delivering = undefined;
-      if (this.#deliverAgain) {
-        this.#deliverAgain = false;
-        void this.#deliver();
-      }
     });
     return this.#delivering;
   }
 
   /**
-   * Sends the oldest due message, or the due messages as one batch when several wait, one attempt; the rest waits
-   * for the alarm a second later, a failure for its backoff. Runs after the caller's answer (waitUntil) or in the
-   * alarm, never inside a run's hand-over.
+   * Sends the oldest due message, or, when several finding messages are due at once, those as one batch; one
+   * attempt, at most one a second (Slack's incoming webhooks take about one). What is left waits for the alarm, a
+   * failure for its backoff. Runs after the caller's answer (waitUntil) or in the alarm, never inside a run's hand-over.
    */
   async #deliveryPass(): Promise<void> {
     const config = loadConfig(this.env);
     const now = Date.now();
-    const due = this.alerts.due(now, BATCH_MAX + 1);
-    const batch = due.length >= BATCH_FROM ? due.slice(0, BATCH_MAX) : due.slice(0, 1);
-    if (batch.length > 0) {
-      const body = batch.length === 1 ? batch[0]?.body : batchMessage(batch, due.length - batch.length, linksOf(config), config.ALERT_WEBHOOK_FORMAT);
-      const sent = config.ALERT_WEBHOOK_URL
-        ? await postAlert(fetcherFor(this.env, "ALERT_WEBHOOK"), config.ALERT_WEBHOOK_URL, body, config.ALERT_TIMEOUT_MS)
-        : { ok: false as const, error: "ALERT_WEBHOOK_URL is not set" };
-      // An operator may have muted one while the attempt was under way: its state stays as the operator set it.
-      for (const alert of batch) {
-        if (sent.ok) this.alerts.delivered(alert.id, alert.attempts + 1);
-        else this.alerts.failed(alert, sent.error, Date.now());
-      }
-      createLogger()[sent.ok ? "info" : "warn"]("alert_attempt", { alerts: batch.map((alert) => alert.id), ...(sent.ok ? {} : { error: sent.error }) });
+    this.alerts.unstick();
+    if (now - this.#lastSentAt >= PACE_MS) {
+      const due = this.alerts.due(now, BATCH_MAX);
+      // The digest is read on its own; a storm of finding messages becomes one that counts and lists them.
+      const findingMessages = due.filter((alert) => alert.findingId !== undefined);
+      const batch = findingMessages.length >= BATCH_FROM ? findingMessages : due.slice(0, 1);
+      if (batch.length > 0) await this.#send(batch, this.alerts.dueCount(now), config);
     }
     const next = this.alerts.nextAt();
-    if (next !== undefined) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + PACE_MS));
+    if (next !== undefined) await this.ctx.storage.setAlarm(Math.max(next, this.#lastSentAt + PACE_MS, Date.now() + 1));
+  }
+
+  async #send(batch: readonly Alert[], dueNow: number, config: Config): Promise<void> {
+    this.alerts.sending(batch.map((alert) => alert.id));
+    const body = batch.length === 1 ? batch[0]?.body : batchMessage(batch, dueNow - batch.length, linksOf(config), config.ALERT_WEBHOOK_FORMAT);
+    const sent = config.ALERT_WEBHOOK_URL
+      ? await postAlert(fetcherFor(this.env, "ALERT_WEBHOOK"), config.ALERT_WEBHOOK_URL, body, config.ALERT_TIMEOUT_MS)
+      : { ok: false as const, error: "ALERT_WEBHOOK_URL is not set" };
+    this.#lastSentAt = Date.now();
+    for (const alert of batch) {
+      if (sent.ok) this.alerts.delivered(alert.id, alert.attempts + 1);
+      else this.alerts.failed(alert, sent.error, Date.now());
+    }
+    // The team heard none of these: each finding's story is told again, with what happened to it meanwhile.
+    if (!sent.ok) {
+      for (const alert of batch) {
+        const finding = alert.findingId ? this.findings.get(alert.findingId) : undefined;
+        if (finding && alert.id.startsWith(`${finding.id}#${finding.occurrence}#`)) this.#retell(finding, [], config, Date.now());
+      }
+    }
+    createLogger()[sent.ok ? "info" : "warn"]("alert_attempt", { alerts: batch.map((alert) => alert.id), ...(sent.ok ? {} : { error: sent.error }) });
   }
 
   #judge(rules: FindingRules, now: number): Judge {
@@ -251,11 +259,11 @@ export class Findings extends DurableObject<Env> {
     // Changed schemas and used tools gone are findings with messages of their own; the rest is told here.
     // A tool coming back that a finding reported gone is told by that finding's resolution.
     const gone = new Set(this.findings.open().filter((finding) => finding.kind === "tool-gone").map((finding) => finding.subject));
-    const told = events.filter((event) => (event.change === "added" && !gone.has(event.tool)) || (event.change === "removed" && !this.evidence.usedSince(event.tool, now - WEEK)));
+    const told = events.filter((event) => (event.change === "added" && !gone.has(event.tool)) || (event.change === "removed" && !this.evidence.usedSince(event.tool, now - WEEK_MS)));
     const config = loadConfig(this.env);
     if (told.length > 0 && config.ALERT_WEBHOOK_URL) {
-      const line = `mana-mcp's tools changed: ${told.map((event) => `${event.tool} ${event.change}`).join(", ")}`;
-      this.alerts.enqueue(`surface#${now}`, undefined, surfaceMessage(told, linksOf(config), config.ALERT_WEBHOOK_FORMAT), line, now);
+      const changes = told.map((event) => `${event.tool} ${event.change}`).join(", ");
+      this.alerts.enqueue(`surface#${now}#${changes}`, undefined, surfaceMessage(told, linksOf(config), config.ALERT_WEBHOOK_FORMAT), `mana-mcp's tools changed: ${escape(changes)}`, now);
     }
   }
 
@@ -286,50 +294,54 @@ export class Findings extends DurableObject<Env> {
     const current = this.findings.get(id ?? findingId(kind, subject));
     const { next, event } = transition(current, { ...(id ? { id } : {}), kind, subject }, verdict, now, { recoveryMs: rules.recoveryMs, reopenMs: rules.reopenMs });
     if (!next) return;
-    if (event === "opened" && !next.verdict.attribution) next.verdict = { ...next.verdict, ...this.#attribution(next.verdict, rules, now) };
+    if (event === "opened" && !next.verdict.attribution) next.verdict = { ...next.verdict, ...this.#attribution(kind, next.verdict, rules, now) };
     this.findings.save(next);
     if (event) this.#announce(event, next, now);
   }
 
-  /** A change of the tool surface shortly before a finding opened, the same tool's first, then its module's, then any. */
-  #attribution(verdict: Verdict, rules: FindingRules, now: number): Pick<Verdict, "attribution"> {
-    if (rules.attributionMs === 0) return {};
+  /**
+   * A change of the tool surface shortly before a finding opened: the same tool's first, then its module's, and for
+   * a finding about tools any change; the surface's own findings are the change itself.
+   */
+  #attribution(kind: FindingKind, verdict: Verdict, rules: FindingRules, now: number): Pick<Verdict, "attribution"> {
+    if (rules.attributionMs === 0 || kind === "tool-changed" || kind === "tool-gone") return {};
     const events = this.surface.events(50, now - rules.attributionMs);
     const tools = new Set(verdict.tools ?? []);
     const modules = new Set([...tools].map((tool) => tool.split(".")[0]));
     const event =
-      events.find((each) => tools.has(each.tool)) ?? events.find((each) => modules.has(each.tool.split(".")[0])) ?? events[0];
-    if (!event || (tools.size === 1 && tools.has(event.tool) && (verdict.title.endsWith("schema changed") || verdict.title.endsWith("gone from mana-mcp")))) return {};
+      events.find((each) => tools.has(each.tool)) ?? events.find((each) => modules.has(each.tool.split(".")[0])) ?? (TOOL_KINDS.has(kind) ? events[0] : undefined);
+    if (!event) return {};
     const minutes = Math.max(0, Math.round((now - event.at) / 60_000));
     const what = event.change === "changed" ? `${event.tool}'s input schema changed` : `${event.tool} was ${event.change}`;
     return { attribution: `started ${minutes} min after ${what}` };
   }
 
   /**
-   * Queues the message for a finding's event, in order: a "resolved" whose "opened" has not gone out yet replaces it
-   * with one message saying both; a "reopened" whose "resolved" has not gone out yet cancels it instead, as the
-   * team never heard it resolve. An acknowledged finding gets no message until it resolves.
+   * Queues the message for a finding's event. Messages the team has not heard yet (waiting, or parked after a day
+   * of failures) are folded into it: it hears the one message that takes it from what it last heard to how the
+   * finding stands (src/alerts/story.ts), never a "resolved" before its "opened".
    */
   #announce(event: FindingEvent, finding: Finding, now: number): void {
     const config = loadConfig(this.env);
     createLogger().warn(`finding_${event}`, { finding: finding.id, occurrence: finding.occurrence, summary: finding.verdict.summary });
     if (!config.ALERT_WEBHOOK_URL) return;
     if (finding.kind === "tool-misused" && config.FINDING_MISUSE_ALERTS === "digest") return;
+    this.#retell(finding, [event], config, now);
+  }
+
+  /**
+   * Replaces the finding's unheard messages of this occurrence, and `plus`, with the one that tells how it stands.
+   * After a failed attempt (`plus` empty) the attempt's message is unheard again and may join a later one.
+   */
+  #retell(finding: Finding, plus: readonly MessageEvent[], config: Config, now: number): void {
     const prefix = `${finding.id}#${finding.occurrence}#`;
-    const waiting = this.alerts.pendingFor(finding.id).filter((id) => id.startsWith(prefix));
-    let told: MessageEvent = event;
-    if (event === "reopened") {
-      const resolved = waiting.find((id) => id.includes("#resolved"));
-      if (resolved) return this.alerts.supersede(resolved);
-    }
-    if (event === "resolved") {
-      for (const id of waiting) this.alerts.supersede(id);
-      if (waiting.some((id) => id.endsWith("#opened"))) told = "opened and resolved";
-    }
-    if (finding.ackedAt !== undefined && event !== "resolved") return;
-    const flaps = finding.flaps ? `-${finding.flaps}` : "";
-    const id = `${prefix}${event === "opened" ? "opened" : `${told.replace(/ /g, "-")}${flaps}`}`;
-    this.alerts.enqueue(id, finding.id, findingMessage(told, finding, linksOf(config), config.ALERT_WEBHOOK_FORMAT), findingLine(told, finding), now);
+    const unheard = this.alerts.untold(finding.id).filter((id) => id.startsWith(prefix));
+    const events = [...unheard.flatMap((id) => eventOf(id) ?? []), ...plus];
+    const told = netEvent(events);
+    const id = told && messageId(prefix, told, finding.flaps);
+    if (plus.length === 0 && unheard.length === 1 && unheard[0] === id) return;
+    for (const each of unheard) this.alerts.supersede(each);
+    if (told && id) this.alerts.enqueue(id, finding.id, findingMessage(told, finding, linksOf(config), config.ALERT_WEBHOOK_FORMAT), findingLine(told, finding), now);
   }
 
   /** Services with a failure on their side in the outage window and nothing through since, or already down. */

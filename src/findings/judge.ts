@@ -5,12 +5,11 @@
  * misuse and the tool surface. What a broader cause explains is not judged again as a narrower one, so each
  * cause has one finding.
  */
-import { MODEL_ORIGINS } from "./classify";
-import { type Cause, groupCauses, moduleOf, reconcile, type ToolVerdict } from "./causes";
+import { type Cause, groupCauses, moduleOf, type OpenGroup, reconcile, type ToolVerdict } from "./causes";
 import type { EvidenceStore } from "./evidence-store";
 import type { FindingStore } from "./finding-store";
 import type { Finding } from "./lifecycle";
-import type { Service } from "./probe";
+import { type Service, SERVICES } from "./probe";
 import { baselineShare } from "./rates";
 import {
   APP_ORIGINS,
@@ -27,14 +26,13 @@ import {
   toolGone,
   toolMisused,
   toolSlow,
+  WEEK_MS,
   writeNotVisible,
 } from "./rules";
 import type { SurfaceStore } from "./surface-store";
 import type { Verdict } from "./verdict";
 
-const SERVICES: readonly Service[] = ["mana-auth", "mana-mcp"];
 const STAGES = ["login", "space", "mcp"];
-const WEEK = 7 * 24 * 3_600_000;
 
 export interface JudgeDeps {
   evidence: EvidenceStore;
@@ -50,12 +48,14 @@ export interface JudgeDeps {
 
 export class Judge {
   readonly #open: Finding[];
+  readonly #resolved: Finding[];
   /** Per kind and subject (or tool), when its last finding resolved: evidence up to then was told already. */
   readonly #floors = new Map<string, number>();
 
   constructor(private readonly deps: JudgeDeps) {
     this.#open = deps.findings.open();
-    for (const finding of deps.findings.resolvedSince(deps.now - WEEK)) {
+    this.#resolved = deps.findings.resolvedSince(deps.now - WEEK_MS);
+    for (const finding of this.#resolved) {
       for (const subject of [finding.subject, ...(finding.verdict.tools ?? [])]) {
         const key = `${finding.kind}|${subject}`;
         this.#floors.set(key, Math.max(this.#floors.get(key) ?? 0, finding.resolvedAt ?? 0));
@@ -76,13 +76,13 @@ export class Judge {
   }
 
   /**
-   * Everything, broadest first. `tools` are those a just-ingested run called (their slowness is judged), `personas`
-   * whose calls are judged as outliers: the run's own on ingest, those with failures since the last minute on the
-   * heartbeat, so judging stays bounded by the tools and the active personas, never by the fleet.
+   * Everything, broadest first, bounded by the tools and the personas in `scope`, never by the fleet: on ingest the
+   * run's own persona (its setup and its calls) and the tools it called (their slowness); on the heartbeat
+   * (`setups` left out) every persona whose newest start failed, and those whose calls failed since the last minute.
    */
-  all(scope: { tools?: readonly string[]; personas: readonly string[] }): void {
+  all(scope: { tools?: readonly string[]; personas: readonly string[]; setups?: readonly string[] }): void {
     const down = this.services();
-    this.setups(down);
+    this.setups(down, scope.setups);
     const outliers = this.personas(scope.personas);
     this.tools(outliers);
     this.writes();
@@ -94,7 +94,7 @@ export class Judge {
   /** Services down, judged from setup failures on their side, lost call answers and probes; answers those down. */
   services(): Set<Service> {
     const { evidence, rules, now } = this.deps;
-    const since = now - Math.max(rules.outageMs, rules.windowMs);
+    const since = now - rules.outageMs;
     const setups = evidence.setupFailuresSince(since).filter((failure) => failure.server);
     const lost = evidence
       .transportFailuresSince(since)
@@ -112,8 +112,12 @@ export class Judge {
     return down;
   }
 
-  /** A stage refusing everyone, then personas whose own setup fails while the others' runs start. */
-  setups(down: ReadonlySet<Service>): void {
+  /**
+   * A stage refusing everyone, then personas whose own setup fails while the others' runs start. A failure on a
+   * service's side during one of its outages (from the failures that opened it to its resolution) is the outage's,
+   * then and afterwards: a persona whose runs fell into an outage is not an outlier once the service is back.
+   */
+  setups(down: ReadonlySet<Service>, personas?: readonly string[]): void {
     const { evidence, rules, now } = this.deps;
     const failures = evidence.setupFailuresSince(now - rules.windowMs);
     const refusing = new Set<string>();
@@ -124,20 +128,41 @@ export class Judge {
       this.deps.apply("setup-failing", stage, verdict);
       if (verdict.holds) refusing.add(stage);
     }
-    // Personas whose newest start failed; one an outage or a refusing stage explains is settled without a look.
-    const openFor = new Set(this.#subjects("setup-failing").filter((subject) => !STAGES.includes(subject)));
-    const explained = (stage: string | undefined, server: boolean) => (server && down.has(serviceOf(stage))) || refusing.has(stage ?? "");
-    const failing = evidence.personasWhoseSetupFails(now - rules.windowMs);
-    const judged = new Set([...failing.filter((latest) => !explained(latest.stage, latest.server)).map((latest) => latest.userId), ...openFor]);
-    for (const userId of judged) {
+    const outages = this.#outages();
+    const explained = (attempt: { at: number; stage?: string; server?: boolean }) => {
+      if (refusing.has(attempt.stage ?? "")) return true;
+      if (!attempt.server) return false;
+      const service = serviceOf(attempt.stage);
+      return down.has(service) || outages.some((outage) => outage.service === service && attempt.at >= outage.from && attempt.at <= outage.until);
+    };
+    const candidates = personas ?? this.#watched(explained);
+    for (const userId of new Set([...candidates, ...this.#subjects("setup-failing").filter((subject) => !STAGES.includes(subject))])) {
       const attempts = this.#newer("setup-failing", userId, evidence.setupAttempts(userId));
       const latest = attempts.slice(0, rules.setupFailures).filter((attempt) => !attempt.ok);
+      if (latest.length === 0 && !this.#isOpen("setup-failing", userId)) continue;
       const since = Math.min(...latest.map((attempt) => attempt.at));
       const name = attempts[0]?.persona ?? this.#nameOf("setup-failing", userId);
-      const verdict = setupFailing(name, attempts, evidence.othersStartedSince(userId, since), rules, now);
-      const covered = latest.some((attempt) => explained(attempt.stage, attempt.server === true));
-      this.deps.apply("setup-failing", userId, covered ? { ...verdict, holds: false } : verdict);
+      const verdict = setupFailing(name, attempts, evidence.othersStartedSince(userId, since, rules.minRuns), rules, now);
+      this.deps.apply("setup-failing", userId, latest.some(explained) ? { ...verdict, holds: false } : verdict);
     }
+  }
+
+  /** The watched personas whose failures nothing explains; those an outage or a refusing stage explains leave the watch. */
+  #watched(explained: (attempt: { at: number; stage?: string; server?: boolean }) => boolean): string[] {
+    const { evidence, rules, now } = this.deps;
+    return evidence.watchedSetups().flatMap((latest) => {
+      if (!explained(latest) && latest.at >= now - rules.windowMs) return [latest.userId];
+      evidence.unwatch(latest.userId);
+      return [];
+    });
+  }
+
+  /** When each service was down, by its findings of the week: from the failures that opened one to its resolution. */
+  #outages(): { service: string; from: number; until: number }[] {
+    const { rules, now } = this.deps;
+    return [...this.#open, ...this.#resolved]
+      .filter((finding) => finding.kind === "service-down")
+      .map((finding) => ({ service: finding.subject, from: finding.openedAt - rules.outageMs, until: finding.resolvedAt ?? now }));
   }
 
   /** Personas whose calls fail where the others' do not; answers them, so their calls never count against a tool. */
@@ -158,24 +183,26 @@ export class Judge {
 
   tools(outliers: ReadonlySet<string>): void {
     const { evidence, rules, now } = this.deps;
-    const candidates = this.#candidates("tool-failing", evidence.toolsFailingSince(now - rules.windowMs, APP_ORIGINS));
+    const candidates = this.#candidates("tool-failing", evidence.toolsFailingSince(now - rules.windowMs, "app"));
     const members = this.#members("tool-failing");
     const judged: ToolVerdict[] = candidates.map((tool) => {
       const calls = this.#newer("tool-failing", tool, evidence.toolCalls(tool)).filter((call) => !outliers.has(call.userId));
       return { tool, verdict: toolFailing(tool, calls, this.#baseline(tool, calls), rules, members.has(tool), now) };
     });
-    this.#settle("tool-failing", groupCauses(judged, (module, since) => evidence.succeededSince(module, since), { total: "calls", bad: "failed", what: "calls", verb: "failed" }));
+    const measure = { total: "calls", bad: "failed", what: "calls", verb: "failed" };
+    this.#settle("tool-failing", groupCauses(judged, (module, since) => evidence.succeededSince(module, since), measure, this.#groups("tool-failing")), judged);
   }
 
   writes(): void {
     const { evidence, rules, now } = this.deps;
-    const candidates = this.#candidates("write-not-visible", evidence.writesInvisibleSince(now - rules.windowMs));
+    const candidates = this.#candidates("write-not-visible", evidence.toolsFailingSince(now - rules.windowMs, "invisible"));
     const members = this.#members("write-not-visible");
     const judged: ToolVerdict[] = candidates.map((tool) => ({
       tool,
       verdict: writeNotVisible(tool, this.#newer("write-not-visible", tool, evidence.writeChecks(tool)), rules, members.has(tool), now),
     }));
-    this.#settle("write-not-visible", groupCauses(judged, (module, since) => evidence.verifiedSince(module, since), { total: "checks", bad: "notVisible", what: "writes", verb: "read back missing or different" }));
+    const measure = { total: "checks", bad: "notVisible", what: "writes", verb: "read back missing or different" };
+    this.#settle("write-not-visible", groupCauses(judged, (module, since) => evidence.verifiedSince(module, since), measure, this.#groups("write-not-visible")), judged);
   }
 
   slow(touched: readonly string[]): void {
@@ -190,7 +217,7 @@ export class Judge {
 
   misuse(): void {
     const { evidence, rules, now } = this.deps;
-    for (const tool of this.#candidates("tool-misused", evidence.toolsFailingSince(now - rules.windowMs, MODEL_ORIGINS))) {
+    for (const tool of this.#candidates("tool-misused", evidence.toolsFailingSince(now - rules.windowMs, "model"))) {
       this.deps.apply("tool-misused", tool, toolMisused(tool, this.#newer("tool-misused", tool, evidence.toolCalls(tool)), rules, this.#isOpen("tool-misused", tool), now));
     }
   }
@@ -203,8 +230,10 @@ export class Judge {
     const events = surface.events(50, now - rules.settleMs);
     for (const tool of new Set([...Object.keys(state.baseline), ...this.#subjects("tool-gone")])) {
       const gone = state.tools[tool] === undefined;
-      if (!gone && !this.#isOpen("tool-gone", tool)) continue;
-      this.deps.apply("tool-gone", tool, toolGone(tool, gone, state.changedAt[tool], evidence.usedSince(tool, now - WEEK)));
+      const open = this.#isOpen("tool-gone", tool);
+      if (!gone && !open) continue;
+      // Once told, a tool stays gone until it is back, however long nobody has been able to call it.
+      this.deps.apply("tool-gone", tool, toolGone(tool, gone, state.changedAt[tool], open || evidence.usedSince(tool, now - WEEK_MS)));
     }
     for (const tool of new Set([...Object.keys(state.tools), ...this.#subjects("tool-changed")])) {
       const changed = state.tools[tool] !== undefined && state.baseline[tool] !== undefined && state.tools[tool] !== state.baseline[tool];
@@ -223,8 +252,11 @@ export class Judge {
     return baselineShare(failed, total, rules.minBaselineCalls, rules.defaultBaseline);
   }
 
-  /** Matches this pass's causes to the open findings of a kind, then opens, continues, merges and clears them. */
-  #settle(kind: FindingKind, causes: readonly Cause[]): void {
+  /**
+   * Matches this pass's causes to the open findings of a kind, then opens, continues, merges and clears them. A
+   * cleared finding keeps its evidence as of the last time it held, and is settled once each of its tools is.
+   */
+  #settle(kind: FindingKind, causes: readonly Cause[], judged: readonly ToolVerdict[]): void {
     const open = this.#open.filter((finding) => finding.kind === kind);
     const result = reconcile(
       causes,
@@ -235,8 +267,18 @@ export class Judge {
     for (const { id, into } of result.merged) this.deps.merge(id, into);
     for (const id of result.clear) {
       const finding = open.find((each) => each.id === id);
-      if (finding) this.deps.apply(kind, finding.subject, { ...finding.verdict, holds: false }, id);
+      if (!finding) continue;
+      const settled = (finding.verdict.tools ?? [finding.subject]).every((tool) => judged.find((entry) => entry.tool === tool)?.verdict.settled !== false);
+      this.deps.apply(kind, finding.subject, { ...finding.verdict, holds: false, settled }, id);
     }
+  }
+
+  /** The open findings of a kind that are grouped causes, oldest first. */
+  #groups(kind: FindingKind): OpenGroup[] {
+    return this.#open
+      .filter((finding) => finding.kind === kind && /^(module|sig):/.test(finding.subject))
+      .sort((a, b) => a.openedAt - b.openedAt)
+      .map((finding) => ({ subject: finding.subject, tools: finding.verdict.tools ?? [] }));
   }
 
   #candidates(kind: FindingKind, failing: readonly string[]): string[] {

@@ -1,7 +1,8 @@
 /**
  * @module
  * A finding's life as a pure transition: it opens when its condition holds, resolves once the condition has
- * stayed clear for the recovery period, and comes back as a new occurrence if the condition returns. One that
+ * stayed clear for the recovery period and its evidence has settled, and comes back as a new occurrence if the
+ * condition returns. One that
  * returns soon after it resolved is the same occurrence, reopened as intermittent, and each flap doubles the time
  * it must stay clear: a defect that comes and goes is one finding that stays open, not a pair of messages a flap.
  */
@@ -73,7 +74,7 @@ export function transition(
   }
   if (current?.state !== "open") return {};
   if (current.clearSince === undefined) return { next: { ...current, clearSince: now } };
-  if (now - current.clearSince < recoveryOf(current, timing)) return {};
+  if (now - current.clearSince < recoveryOf(current, timing) || verdict.settled === false) return {};
   const { clearSince: _cleared, ...resolved } = current;
   return { next: { ...resolved, state: "resolved", resolvedAt: now }, event: "resolved" };
 }

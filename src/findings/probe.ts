@@ -7,6 +7,7 @@
 import { type FetchFn, request } from "../net/http";
 
 export type Service = "mana-auth" | "mana-mcp";
+export const SERVICES: readonly Service[] = ["mana-auth", "mana-mcp"];
 
 const PROBE_TIMEOUT_MS = 5_000;
 

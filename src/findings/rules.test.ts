@@ -126,6 +126,10 @@ describe("toolSlow", () => {
     expect(toolSlow("t", latencies(15), usual(5), rules, false, now).holds).toBe(false);
   });
 
+  it("takes no baseline from a handful of calls: only the absolute ceiling counts until it holds enough", () => {
+    expect(toolSlow("t", latencies(3_000), histogramOf([200, 200, 200]), rules, false, now).holds).toBe(false);
+  });
+
   it("holds past the absolute ceiling without a baseline, needs enough calls, and clears only well below the opening level", () => {
     expect(toolSlow("t", latencies(9_000), {}, rules, false, now).holds).toBe(true);
     expect(toolSlow("t", latencies(3_000, 4), usual(200), rules, false, now).holds).toBe(false);

@@ -7,8 +7,8 @@
  */
 import type { Config } from "../config";
 import { MODEL_ORIGINS, type Origin } from "./classify";
-import { judgeShare, levelsAbove, recoveredOf, type ShareRules } from "./rates";
-import { type Histogram, quantile, sampleQuantile, wilson } from "./stats";
+import { clearStreak, judgeShare, levelsAbove, settleStreak, type ShareRules, streakOf } from "./rates";
+import { countOf, type Histogram, quantile, sampleQuantile, wilson } from "./stats";
 import { distinct, listed, type Outcome, PERSONAS_LISTED, type Verdict, verdictOf } from "./verdict";
 
 export type FindingKind =
@@ -35,6 +35,9 @@ export const FINDING_KINDS: readonly FindingKind[] = [
   "tool-changed",
   "rating-drop",
 ];
+
+/** How far back baselines, resolved findings and usage reach. */
+export const WEEK_MS = 7 * 24 * 3_600_000;
 
 export interface FindingRules extends ShareRules {
   windowMs: number;
@@ -71,7 +74,7 @@ export function rulesOf(config: Config): FindingRules {
     openMargin: config.FINDING_OPEN_MARGIN,
     clearMargin: config.FINDING_CLEAR_MARGIN,
     windowCalls: config.FINDING_WINDOW_CALLS,
-    baselineMs: 7 * 24 * 3_600_000,
+    baselineMs: WEEK_MS,
     defaultBaseline: config.FINDING_BASELINE_SHARE,
     minBaselineCalls: config.FINDING_WINDOW_CALLS,
     outlierMargin: config.FINDING_OUTLIER_MARGIN,
@@ -129,11 +132,12 @@ export function toolFailing(tool: string, calls: readonly Call[], baseline: numb
   const failingPersonas = distinct(failed.map((call) => call.userId));
   const since = Math.min(...failed.map((call) => call.at));
   const onlyOnePersona = failingPersonas.length === 1 && judged.some((call) => call.ok && call.userId !== failingPersonas[0] && call.at >= since);
-  const input = { bad: failed.length, total: judged.length, badRuns: distinct(failed.map((call) => call.runId)).length, recovered: recoveredOf(judged, rules.minEvidence), latestBad: latestBad(judged) };
+  const input = { bad: failed.length, total: judged.length, badRuns: distinct(failed.map((call) => call.runId)).length, streak: streakOf(judged), latestBad: latestBad(judged) };
   const share = judgeShare(input, levelsAbove(baseline, rules), rules, open);
   const holds = share.holds && (open || !onlyOnePersona);
   const summary = `${failed.length} of the last ${judged.length} calls of ${tool} failed (usually ${pct(baseline)})`;
   return verdictOf(holds, `${tool} is failing`, summary, { calls: judged.length, failed: failed.length }, failed, {
+    settled: share.settled,
     tools: [tool],
     personas: distinct(failed.map((call) => call.persona)).slice(0, PERSONAS_LISTED),
   });
@@ -143,10 +147,11 @@ export function toolFailing(tool: string, calls: readonly Call[], baseline: numb
 export function writeNotVisible(tool: string, checks: readonly Outcome[], rules: FindingRules, open: boolean, now: number): Verdict {
   const judged = checks.filter((check) => check.at >= now - windowOf(rules, open)).slice(0, rules.windowCalls);
   const invisible = judged.filter((check) => !check.ok);
-  const input = { bad: invisible.length, total: judged.length, badRuns: distinct(invisible.map((check) => check.runId)).length, recovered: recoveredOf(judged, rules.minEvidence), latestBad: latestBad(judged) };
+  const input = { bad: invisible.length, total: judged.length, badRuns: distinct(invisible.map((check) => check.runId)).length, streak: streakOf(judged), latestBad: latestBad(judged) };
   const share = judgeShare(input, levelsAbove(0, rules), rules, open);
   const summary = `${invisible.length} of the last ${judged.length} writes of ${tool} that answered ok were missing or different when read back`;
   return verdictOf(share.holds, `${tool} writes are not visible in reads`, summary, { checks: judged.length, notVisible: invisible.length }, invisible, {
+    settled: share.settled,
     tools: [tool],
     personas: distinct(invisible.map((check) => check.persona)).slice(0, PERSONAS_LISTED),
   });
@@ -161,10 +166,11 @@ export function toolMisused(tool: string, calls: readonly Call[], rules: Finding
   const misused = judged.filter((call) => !call.ok && MODEL_ORIGINS.has(call.origin ?? "app"));
   const levels = { openAbove: rules.misuseShare, clearAtOrBelow: rules.misuseShare / 2 };
   const good = judged.map((call) => ({ ok: call.ok || !MODEL_ORIGINS.has(call.origin ?? "app") }));
-  const input = { bad: misused.length, total: judged.length, badRuns: distinct(misused.map((call) => call.runId)).length, recovered: recoveredOf(good, rules.minEvidence), latestBad: latestBad(good) };
+  const input = { bad: misused.length, total: judged.length, badRuns: distinct(misused.map((call) => call.runId)).length, streak: streakOf(good), latestBad: latestBad(good) };
   const share = judgeShare(input, levels, rules, open);
   const summary = `${misused.length} of the last ${judged.length} calls of ${tool} were refused for the model's arguments or ids`;
   return verdictOf(share.holds, `${tool} is called wrong by the model`, summary, { calls: judged.length, misused: misused.length }, misused, {
+    settled: share.settled,
     tools: [tool],
   });
 }
@@ -175,8 +181,10 @@ export function toolSlow(tool: string, calls: readonly Call[], baseline: Histogr
   const latencies = judged.map((call) => call.latencyMs);
   const p50 = sampleQuantile(latencies, 0.5) ?? 0;
   const p90 = sampleQuantile(latencies, 0.9) ?? 0;
-  const b50 = quantile(baseline, 0.5);
-  const b90 = quantile(baseline, 0.9);
+  // A few calls from a tool's first hour are no baseline: until it holds enough, only the absolute ceiling counts.
+  const known = countOf(baseline) >= rules.minBaselineCalls;
+  const b50 = known ? quantile(baseline, 0.5) : undefined;
+  const b90 = known ? quantile(baseline, 0.9) : undefined;
   // Hysteresis: an open finding clears only once the tool is back within half the opening distance.
   const factor = open ? (1 + rules.slowFactor) / 2 : rules.slowFactor;
   const increase = open ? rules.slowMinIncreaseMs / 2 : rules.slowMinIncreaseMs;
@@ -184,12 +192,15 @@ export function toolSlow(tool: string, calls: readonly Call[], baseline: Histogr
   const absolute = p50 >= (open ? rules.slowAbsoluteMs / 2 : rules.slowAbsoluteMs);
   const enough = judged.length >= rules.minEvidence && distinct(judged.map((call) => call.runId)).length >= rules.minRuns;
   // An open finding clears at once when the newest calls are all back within the clearing distance.
-  const fastAgain = open && recoveredOf(judged.map((call) => ({ ok: !slower(call.latencyMs, b50) && call.latencyMs < rules.slowAbsoluteMs / 2 })), rules.minEvidence);
-  const holds = enough && !fastAgain && (slower(p50, b50) || slower(p90, b90) || absolute);
+  const fast = streakOf(judged.map((call) => ({ ok: !slower(call.latencyMs, b50) && call.latencyMs < rules.slowAbsoluteMs / 2 })));
+  const holds = enough && !(open && fast >= clearStreak(rules)) && (slower(p50, b50) || slower(p90, b90) || absolute);
   const usual = b50 === undefined ? "no baseline yet" : `usually p50 ${b50} ms, p90 ${b90} ms`;
   const summary = `the last ${judged.length} calls of ${tool} took p50 ${p50} ms, p90 ${p90} ms (${usual})`;
   const slow = judged.filter((call) => call.latencyMs >= p50);
-  return verdictOf(holds, `${tool} is slow`, summary, { calls: judged.length, p50Ms: p50, p90Ms: p90, baselineP50Ms: b50 ?? 0, baselineP90Ms: b90 ?? 0 }, slow, { tools: [tool] });
+  return verdictOf(holds, `${tool} is slow`, summary, { calls: judged.length, p50Ms: p50, p90Ms: p90, baselineP50Ms: b50 ?? 0, baselineP90Ms: b90 ?? 0 }, slow, {
+    settled: judged.length === 0 || fast >= settleStreak(rules),
+    tools: [tool],
+  });
 }
 
 /** One run's calls of one persona, as the findings keep them. */
@@ -224,29 +235,29 @@ export function personaToolsFailing(persona: string, runs: readonly PersonaRun[]
   const theirs = appCalls(others.filter((call) => tools.has(call.tool)), { ...rules, windowCalls: Number.MAX_SAFE_INTEGER }, now);
   const theirsFailed = theirs.filter((call) => !call.ok).length;
   const enough = calls >= rules.minEvidence && recent.filter((run) => run.failed > 0).length >= rules.minRuns && theirs.length >= rules.minEvidence && (open || (recent[0]?.failed ?? 0) > 0);
-  const recovered = recentClean(recent, rules.minEvidence);
+  const clean = cleanCalls(recent);
   const gap = open
-    ? !recovered && failed / Math.max(1, calls) - theirsFailed / Math.max(1, theirs.length) >= rules.outlierMargin / 2
+    ? clean < clearStreak(rules) && failed / Math.max(1, calls) - theirsFailed / Math.max(1, theirs.length) >= rules.outlierMargin / 2
     : wilson(failed, calls).lower - wilson(theirsFailed, theirs.length).upper >= rules.outlierMargin;
   const summary =
     `${failed} of ${persona}'s last ${calls} calls failed, while other personas' calls of the same tools ` +
     `(${listed([...tools])}) failed ${theirsFailed} of ${theirs.length} times`;
   const failing = recent.flatMap((run) => run.errors.map((error) => ({ at: run.at, ok: false, error, runId: run.runId, userId: run.userId, persona: run.persona })));
   return verdictOf(enough && gap, `${persona}'s calls are failing`, summary, { calls, failed, othersCalls: theirs.length, othersFailed: theirsFailed }, failing, {
+    settled: recent.length === 0 || clean >= settleStreak(rules),
     tools: [...tools],
     personas: [persona],
   });
 }
 
-/** The persona's newest runs, holding at least `calls` calls between them, had no failure. */
-function recentClean(runs: readonly PersonaRun[], calls: number): boolean {
-  let seen = 0;
+/** Calls of the persona's newest runs without a failure, counted back to its newest run that had one. */
+function cleanCalls(runs: readonly PersonaRun[]): number {
+  let clean = 0;
   for (const run of runs) {
-    if (run.failed > 0) return false;
-    seen += run.calls;
-    if (seen >= calls) return true;
+    if (run.failed > 0) return clean;
+    clean += run.calls;
   }
-  return false;
+  return clean;
 }
 
 /** One attempt to start a run: `server` when it failed on the service's side (5xx, timeout, unreachable). */
@@ -320,7 +331,7 @@ export function setupRejected(stage: string, failures: readonly SetupAttempt[], 
 /** A tool the personas used is no longer in mana-mcp's tools/list. */
 export function toolGone(tool: string, gone: boolean, since: number | undefined, usedRecently: boolean): Verdict {
   const when = since === undefined ? "" : ` since ${new Date(since).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-  const summary = `${tool} is no longer offered by mana-mcp${when}; personas called it in the last seven days`;
+  const summary = `${tool} is no longer offered by mana-mcp${when}; personas had been calling it`;
   return verdictOf(gone && usedRecently, `${tool} is gone from mana-mcp`, summary, {}, [], { tools: [tool] });
 }
 

@@ -35,6 +35,11 @@ export interface Verdict {
   personas?: string[];
   /** A change of mana-mcp's tools shortly before the finding opened. */
   attribution?: string;
+  /**
+   * While the condition no longer holds: whether enough good evidence has come since (a longer run of good outcomes
+   * than clearing took) for the finding to resolve once the recovery period has passed. Absent: nothing to wait for.
+   */
+  settled?: boolean;
 }
 
 const TOP = 5;

@@ -6,6 +6,7 @@
 import type { FindingsOverview } from "../findings/findings";
 import type { Finding } from "../findings/lifecycle";
 import type { SurfaceEvent } from "../findings/surface-store";
+import { listed } from "../findings/verdict";
 import { At } from "./layout";
 
 const LISTED = 8;
@@ -71,8 +72,8 @@ function FindingRow({ finding }: { finding: Finding }) {
       <td><At iso={iso(finding.openedAt)} /></td>
       <td>
         {verdict.summary}
-        {verdict.tools && verdict.tools.length > 1 ? <div class="muted">tools: {listed(verdict.tools)}</div> : null}
-        {verdict.personas && verdict.personas.length > 1 ? <div class="muted">personas: {listed(verdict.personas)}</div> : null}
+        {verdict.tools && verdict.tools.length > 1 ? <div class="muted">tools: {listed(verdict.tools, LISTED)}</div> : null}
+        {verdict.personas && verdict.personas.length > 1 ? <div class="muted">personas: {listed(verdict.personas, LISTED)}</div> : null}
         {verdict.signatures.slice(0, 3).map((entry) => (
           <div><code>{entry.count}× {entry.signature}</code></div>
         ))}
@@ -96,10 +97,6 @@ function SurfaceChanges({ events }: { events: SurfaceEvent[] }) {
       </ul>
     </details>
   );
-}
-
-function listed(names: readonly string[]): string {
-  return names.length <= LISTED ? names.join(", ") : `${names.slice(0, LISTED).join(", ")} and ${names.length - LISTED} more`;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
