@@ -1,7 +1,9 @@
-/** @module Rendered page parts: the stylesheet's `>` unescaped, timestamps to the minute (exact on hover), each module's average in the legend, a run's tokens of every kind. */
+/** @module Rendered page parts: the stylesheet's `>` unescaped, timestamps to the minute (exact on hover), each module's average in the legend, a run's tokens of every kind, write checks of every outcome. */
 import { describe, expect, it } from "vitest";
 import { RatingChart } from "./chart";
+import { coverageMap, NO_CHECKS } from "../coverage/map";
 import { replay } from "../persona/transcript";
+import { CoverageSection } from "./coverage-section";
 import { At, Layout } from "./layout";
 import { RunPage } from "./run-page";
 
@@ -55,5 +57,13 @@ describe("server-rendered pages", () => {
       }),
     );
     expect(page).toContain("310 in / 420 out / 4,829 cache write (1 h) / 1,250 cache write (5 min) / 9,000 cache read tokens · $0.05000");
+  });
+
+  it("shows a write tool's checks whose read failed, so the coverage shares add up to the whole", async () => {
+    const checks = { ...NO_CHECKS, verified: 2, missing: 1, readFailed: 1 };
+    const window = { since: 0, tools: { "todo.create": { calls: 4, failed: 0, checks } }, personas: { tool: { "todo.create": 1 }, module: { todo: 1 }, wanted: {}, mentioned: {} } };
+    const page = await html(CoverageSection({ map: coverageMap(window, { offered: ["todo.create"], removed: [] }, { allow: ["*"], deny: [] }) }));
+    expect(page).toContain("writes: verified / missing / read failed / unverifiable");
+    expect(page).toContain("50 % / 25 % / 25 % / 0 % of 4");
   });
 });
