@@ -1,9 +1,11 @@
 // `npm run dev`: the stand-in stack on :8788 and the runner on :8787, both from a clean state unless
-// `--keep-state` is given; Ctrl-C stops both. Once both answer, the runner's /health is asked once, so a bad
-// configuration value shows at start-up rather than at the first request.
+// `--keep-state` is given; Ctrl-C stops both (killed if one does not stop within a few seconds), as does the end
+// of whoever started this script. Once both answer, the runner's /health is asked once, so a bad configuration
+// value shows at start-up rather than at the first request.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { forgetGroups, recordGroups } from "./dev-groups.mjs";
 import { freePort, startWorker } from "./wrangler-dev.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -12,6 +14,7 @@ const STATE = ".wrangler/state";
 const KEEP_STATE = "--keep-state";
 const RUNNER = "http://localhost:8787";
 const STACK = "http://localhost:8788";
+const PARENT_CHECK_MS = 1_000;
 
 const keep = process.argv.includes(KEEP_STATE);
 const runnerArgs = process.argv.slice(2).filter((arg) => arg !== KEEP_STATE);
@@ -28,16 +31,32 @@ const workers = [
   startWorker("stack", ["--cwd", "test/stack", "-c", "wrangler.toml", "--port", "8788", "--inspector-port", String(stackInspector), ...persist]),
   startWorker("runner", ["--env", "dev", "--port", "8787", "--inspector-port", String(runnerInspector), "--test-scheduled", ...persist, ...runnerArgs]),
 ];
+// Each worker runs in a process group of its own, which a SIGKILL of this script would leave running.
+recordGroups(workers.map((worker) => worker.child.pid));
 
 /** The first reason to stop decides the exit code; a worker exiting because it was stopped changes nothing. */
 let stopping;
 const stopAll = (code) => {
-  stopping ??= Promise.all(workers.map((worker) => worker.stop())).then(() => process.exit(code));
+  stopping ??= Promise.all(workers.map((worker) => worker.stop())).then(() => {
+    forgetGroups();
+    process.exit(code);
+  });
   return stopping;
 };
 for (const worker of workers) worker.child.on("exit", (code) => void stopAll(code ?? 1));
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
+// Re-parented: whoever started this script was killed hard (npm run smoke by SIGKILL, say), and nobody is left
+// to stop the workers but this script. Output to a reader that went with it is no reason to crash before that.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stopAll(1);
+}, PARENT_CHECK_MS).unref();
 
 try {
   await Promise.all(workers.map((worker) => worker.ready));

@@ -109,20 +109,27 @@ async function openChromium(profile) {
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   let said = "";
-  const endpoint = await withTimeout(
-    new Promise((resolve, reject) => {
-      child.stderr.on("data", (chunk) => {
-        said += chunk.toString();
-        const listening = /DevTools listening on (ws:\/\/\S+)/.exec(said);
-        if (listening) resolve(listening[1]);
-      });
-      child.once("exit", (code) => reject(new Failure(`chromium exited with ${code}:\n${said}`, { quiet: true })));
-    }),
-    CHROMIUM_MS,
-    "starting chromium",
-  );
-  const socket = new WebSocket(endpoint);
-  await once(socket, "open");
+  let socket;
+  try {
+    const endpoint = await withTimeout(
+      new Promise((resolve, reject) => {
+        child.stderr.on("data", (chunk) => {
+          said += chunk.toString();
+          const listening = /DevTools listening on (ws:\/\/\S+)/.exec(said);
+          if (listening) resolve(listening[1]);
+        });
+        child.once("exit", (code) => reject(new Failure(`chromium exited with ${code}:\n${said}`, { quiet: true })));
+      }),
+      CHROMIUM_MS,
+      "starting chromium",
+    );
+    socket = new WebSocket(endpoint);
+    await withTimeout(once(socket, "open"), CHROMIUM_MS, "connecting to chromium");
+  } catch (error) {
+    // The caller has nothing to close yet, so a Chromium that never became reachable is stopped here.
+    child.kill("SIGKILL");
+    throw error;
+  }
   let lastId = 0;
   const pending = new Map();
   const waiters = new Set();

@@ -1,29 +1,49 @@
 // `npm run smoke`: runs the shell blocks of README's "Local smoke" section as written against `npm run dev`, and
 // compares what each command prints with what README says it prints (the comment after it; `…` stands for text
-// that differs from run to run). Starts `npm run dev` twice, so a later start must print what the first did; stops
-// everything it started and removes the state it left. Part of CI (.ci/run).
-import { spawn, spawnSync } from "node:child_process";
+// that differs from run to run), and the dev script's ready line with the one README's Set-up quotes. Starts
+// `npm run dev` twice, so a later start must print what the first did; stops everything it started (its workers
+// killed if they do not stop) and removes the state it left. Part of CI (.ci/run).
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { killRecordedGroups } from "./dev-groups.mjs";
+import { signalGroup } from "./wrangler-dev.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SECTION = "## Local smoke";
+/** Where README says what `npm run dev` prints once both workers answer. */
+const SETUP = "## Set-up";
+const READY = /^\[dev\] ready: .*$/m;
 const PORTS = [8787, 8788];
 const STARTS = 2;
 const READY_MS = 180_000;
 const COMMAND_MS = 120_000;
 const STOP_MS = 20_000;
 const ELLIPSIS = "…";
+const OUTPUT_MAX_BYTES = 16 * 1024 * 1024;
+/** What `npm run dev` leaves: both workers' Durable Objects' storage. */
+const STATE = ".wrangler/state";
 
 process.chdir(ROOT);
 
+function sectionOf(readme, heading) {
+  const start = readme.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README.md has no "${heading}" section`);
+  const end = readme.indexOf("\n## ", start + heading.length + 2);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** The ready line as README's Set-up quotes it, in a code span that may wrap across lines. */
+function documentedReadyLine(readme) {
+  const quoted = /`(\[dev\] ready: [^`]*)`/.exec(sectionOf(readme, SETUP));
+  if (!quoted) throw new Error(`README.md's "${SETUP}" section quotes no "[dev] ready: " line`);
+  return quoted[1].replace(/\s+/g, " ");
+}
+
 /** Each command of the section's ```sh blocks, with what it must print when the README says so. */
 function smokeSteps(readme) {
-  const start = readme.indexOf(`\n${SECTION}\n`);
-  if (start < 0) throw new Error(`README.md has no "${SECTION}" section`);
-  const end = readme.indexOf("\n## ", start + SECTION.length + 2);
-  const section = readme.slice(start, end < 0 ? undefined : end);
+  const section = sectionOf(readme, SECTION);
   const steps = [];
   for (const [, block] of section.matchAll(/```sh\n([\s\S]*?)```/g)) {
     for (const line of block.split("\n")) {
@@ -73,9 +93,10 @@ function startDev() {
     const timer = setTimeout(() => reject(new Error(`the dev script was not ready within ${READY_MS / 1000} s`)), READY_MS);
     const read = (chunk) => {
       output.push(chunk.toString());
-      if (/^\[dev\] ready: /m.test(output.join(""))) {
+      const line = READY.exec(output.join(""));
+      if (line) {
         clearTimeout(timer);
-        resolve();
+        resolve(line[0]);
       }
     };
     child.stdout.on("data", read);
@@ -85,82 +106,110 @@ function startDev() {
       reject(new Error(`the dev script exited with ${code} before it was ready`));
     });
   });
+  // The dev script's workers run in process groups of their own, which killing the dev script's group misses.
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) signalGroup(child.pid, "SIGKILL");
+    killRecordedGroups(child.pid);
+  };
   const stop = () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => process.kill(-child.pid, "SIGKILL"), STOP_MS);
-      child.once("exit", () => {
-        clearTimeout(kill);
+      const stopped = () => {
+        clearTimeout(escalation);
+        kill();
         resolve();
-      });
+      };
+      const escalation = setTimeout(kill, STOP_MS);
+      if (child.exitCode !== null || child.signalCode !== null) return stopped();
+      child.once("exit", stopped);
       // As Ctrl-C in a terminal: the dev script stops both workers, then exits.
-      process.kill(-child.pid, "SIGINT");
+      signalGroup(child.pid, "SIGINT");
     });
-  process.once("exit", () => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, "SIGKILL");
-  });
-  // Its own process group does not hear a Ctrl-C meant for this script, so this script passes it on.
-  const interrupted = () =>
-    void stop()
-      .then(() => rm(".wrangler/state", { recursive: true, force: true }))
-      .finally(() => process.exit(130));
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
-  const stopAndForget = () => {
-    process.off("SIGINT", interrupted);
-    process.off("SIGTERM", interrupted);
-    return stop();
-  };
-  return { ready, stop: stopAndForget, output: () => output.join("") };
+  process.once("exit", kill);
+  return { ready, stop, output: () => output.join("") };
 }
 
+/** Runs one command; asynchronously, so that a Ctrl-C is heard while the commands run. */
 function run(step) {
-  const result = spawnSync("bash", ["-c", step.command], { encoding: "utf8", timeout: COMMAND_MS });
-  const printed = result.stdout ?? "";
-  const problem =
-    result.error?.message ??
-    (result.status !== 0 ? `exited with ${result.status}: ${result.stderr.trim().split("\n").slice(-3).join(" ")}` : undefined) ??
-    (step.expected !== undefined && !printsAsDocumented(step.expected, printed) ? "printed something else" : undefined);
-  return { printed, problem };
+  return new Promise((resolve) => {
+    execFile("bash", ["-c", step.command], { encoding: "utf8", timeout: COMMAND_MS, maxBuffer: OUTPUT_MAX_BYTES }, (error, printed, stderr) => {
+      const problem = !error
+        ? step.expected !== undefined && !printsAsDocumented(step.expected, printed)
+          ? "printed something else"
+          : undefined
+        : error.killed
+          ? `took longer than ${COMMAND_MS / 1000} s`
+          : typeof error.code === "number"
+            ? `exited with ${error.code}: ${stderr.trim().split("\n").slice(-3).join(" ")}`
+            : error.message;
+      resolve({ printed, problem });
+    });
+  });
 }
 
-async function pass(number, steps) {
+/** Prints how one command went; 1 when it failed. */
+function report(step, printed, problem) {
+  if (!problem) {
+    console.log(`  ok    ${step.command}`);
+    return 0;
+  }
+  console.log(`  FAIL  ${step.command}\n        ${problem}`);
+  if (step.expected !== undefined) console.log(`        README:  ${step.expected}\n        printed: ${printed.trim()}`);
+  return 1;
+}
+
+/** The dev script of the pass under way: its own process group does not hear a Ctrl-C meant for this script. */
+let running;
+let interrupted = false;
+function onInterrupt() {
+  interrupted = true;
+  void running?.stop();
+}
+
+async function pass(number, readyLine, steps) {
   console.log(`smoke: start ${number} of ${STARTS}: npm run dev`);
   const dev = startDev();
+  running = dev;
   let failures = 0;
   try {
-    await dev.ready;
+    const ready = await dev.ready;
+    failures += report({ command: "npm run dev", expected: readyLine }, ready, printsAsDocumented(readyLine, ready) ? undefined : "printed something else");
     for (const step of steps) {
-      const { printed, problem } = run(step);
-      if (!problem) {
-        console.log(`  ok    ${step.command}`);
-        continue;
-      }
-      failures++;
-      console.log(`  FAIL  ${step.command}\n        ${problem}`);
-      if (step.expected !== undefined) console.log(`        README:  ${step.expected}\n        printed: ${printed.trim()}`);
+      if (interrupted) break;
+      const { printed, problem } = await run(step);
+      failures += report(step, printed, problem);
     }
   } catch (error) {
     console.log(`smoke: ${error.message}\n${dev.output().split("\n").slice(-30).join("\n")}`);
     failures++;
   } finally {
     await dev.stop();
+    running = undefined;
   }
   return failures;
 }
 
 async function main() {
-  const steps = smokeSteps(readFileSync("README.md", "utf8"));
+  const readme = readFileSync("README.md", "utf8");
+  const readyLine = documentedReadyLine(readme);
+  const steps = smokeSteps(readme);
   requireTools();
   await requireFreePorts();
+  process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
   let failures = 0;
   try {
-    for (let number = 1; number <= STARTS; number++) failures += await pass(number, steps);
+    for (let number = 1; number <= STARTS && !interrupted; number++) failures += await pass(number, readyLine, steps);
   } finally {
-    await rm(".wrangler/state", { recursive: true, force: true });
+    await rm(STATE, { recursive: true, force: true });
+  }
+  if (interrupted) {
+    console.log("smoke: interrupted");
+    process.exit(130);
   }
   const checked = steps.filter((step) => step.expected !== undefined).length;
-  console.log(`smoke: ${steps.length} commands (${checked} with documented output) on ${STARTS} starts: ${failures === 0 ? "all as README says" : `${failures} failed`}`);
+  console.log(
+    `smoke: the ready line and ${steps.length} commands (${checked} with documented output) on ${STARTS} starts: ${failures === 0 ? "all as README says" : `${failures} failed`}`,
+  );
   process.exit(failures === 0 ? 0 : 1);
 }
 

@@ -3,6 +3,9 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 
+/** How long a server may take to stop on SIGTERM before its whole process group is killed. */
+export const STOP_GRACE_MS = 5_000;
+
 export const startWorker = (name, args, options) => startServer(name, "wrangler", ["dev", ...args], options);
 
 /** Spawns `command`, which must print "Ready on http://…" once it answers requests. */
@@ -35,9 +38,7 @@ export function startServer(name, command, args, { quiet = false, onLine } = {})
       }
     });
   // A parent that exits without stopping it (an uncaught error) still takes the whole group down.
-  const killGroup = () => {
-    if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
-  };
+  const killGroup = () => signalGroup(child.pid, "SIGKILL");
   process.once("exit", killGroup);
   read(child.stdout, process.stdout);
   read(child.stderr, process.stderr);
@@ -45,16 +46,33 @@ export function startServer(name, command, args, { quiet = false, onLine } = {})
   return {
     child,
     ready,
+    /**
+     * SIGTERM to the group, SIGKILL after STOP_GRACE_MS if the server has not exited by then (a stuck wrangler
+     * would otherwise keep the caller waiting for ever); whatever of its group outlives it is killed too.
+     */
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => {
+        const stopped = () => {
+          clearTimeout(escalation);
+          killGroup();
           process.off("exit", killGroup);
           resolve();
-        });
-        process.kill(-child.pid, "SIGTERM");
+        };
+        const escalation = setTimeout(killGroup, STOP_GRACE_MS);
+        if (child.exitCode !== null || child.signalCode !== null) return stopped();
+        child.once("exit", stopped);
+        signalGroup(child.pid, "SIGTERM");
       }),
   };
+}
+
+/** Sends `signal` to the process group `pgid`; a group that is gone already is no error. */
+export function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch (error) {
+    if (error.code !== "ESRCH") throw error;
+  }
 }
 
 /** `preferred` when nothing listens there, else a port the system has free. */

@@ -60,7 +60,7 @@ const HELP: Record<string, [type: string, help: string]> = {
   persona_verifications_total: ["counter", "Read-after-write checks, by write tool and status."],
   persona_rating_sum: ["counter", "Sum of module ratings (1-5)."],
   persona_rating_count: ["counter", "Number of module ratings."],
-  persona_tokens_total: ["counter", "Claude tokens, by kind (input, output, cacheWrite, cacheRead)."],
+  persona_tokens_total: ["counter", "Claude tokens, by kind (input, output, cacheWrite (5-minute lifetime), cacheWrite1h, cacheRead)."],
   persona_cost_usd_total: ["counter", "Claude cost in US dollars at list prices."],
   persona_run_duration_seconds: ["histogram", "Wall time of finished runs."],
   persona_findings_open: ["gauge", "Open findings, by kind."],

@@ -33,7 +33,7 @@ export interface LeftOutTool {
 export type TurnStep =
   /**
    * The brief and the tools offered; fixed for the whole run, so the cached prefix never changes. `surface` is
-   * every tool mana-mcp listed with its schema's fingerprint, `schemas` those schemas this persona had not reported.
+   * every tool mana-mcp listed with its schema's fingerprint, `schemas` those the persona's delivered evidence had not carried yet.
    */
   | {
       type: "start";

@@ -28,7 +28,7 @@ const OFFERED = ["comic.generatePanel", "journal.add", "notes.create", "todo.com
 describe("coverageMap", () => {
   const map = coverageMap(window(), { offered: OFFERED, removed: [] }, POLICY);
 
-  it("gives each tool its calls, personas, failure share and, for writes, the shares verified, missing and unverifiable", () => {
+  it("gives each tool its calls, personas, failure share and, for writes, the shares verified, missing, read failed and unverifiable", () => {
     expect(map.tools.find((tool) => tool.tool === "todo.create")).toEqual({
       tool: "todo.create",
       module: "todo",
@@ -38,7 +38,7 @@ describe("coverageMap", () => {
       personas: 3,
       failed: 2,
       failureShare: 0.25,
-      writes: { checks: 6, verified: 3, missing: 1, mismatch: 1, readFailed: 1, unverifiable: 0, verifiedShare: 0.5, missingShare: 2 / 6, unverifiableShare: 0 },
+      writes: { checks: 6, verified: 3, missing: 1, mismatch: 1, readFailed: 1, unverifiable: 0, verifiedShare: 0.5, missingShare: 2 / 6, readFailedShare: 1 / 6, unverifiableShare: 0 },
     });
     expect(map.tools.find((tool) => tool.tool === "todo.list")).toMatchObject({ calls: 4, failureShare: 0, verification: "read" });
     expect(map.tools.find((tool) => tool.tool === "todo.list")).not.toHaveProperty("writes");

@@ -37,8 +37,9 @@ export interface CoverageWindow {
     /** Personas that called the tool, or a tool of the module. */
     tool: Record<string, number>;
     module: Record<string, number>;
-    /** Personas whose module mix asks for the module, or that named it in their ratings or their own words. */
+    /** Personas whose module mix asks for the module. */
     wanted: Record<string, number>;
+    /** Personas that named the module in their ratings or their own words. */
     mentioned: Record<string, number>;
   };
 }
@@ -69,6 +70,8 @@ export interface WriteCoverage extends CheckCounts {
   verifiedShare: number;
   /** Missing or mismatch: the reads did not show what was written. */
   missingShare: number;
+  /** The read itself failed: nothing is known about the write. */
+  readFailedShare: number;
   unverifiableShare: number;
 }
 
@@ -226,6 +229,7 @@ function writeCoverage(counts: CheckCounts): WriteCoverage | undefined {
     ...counts,
     verifiedShare: counts.verified / checks,
     missingShare: (counts.missing + counts.mismatch) / checks,
+    readFailedShare: counts.readFailed / checks,
     unverifiableShare: counts.unverifiable / checks,
   };
 }

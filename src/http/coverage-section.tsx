@@ -48,7 +48,7 @@ export function CoverageSection({ map }: { map: CoverageMap }) {
         <summary>By module and tool ({map.tools.length} tools)</summary>
         <table>
           <thead>
-            <tr><th>module / tool</th><th>status</th><th>calls</th><th>personas</th><th>failed</th><th>writes: verified / missing / unverifiable</th><th>verification</th></tr>
+            <tr><th>module / tool</th><th>status</th><th>calls</th><th>personas</th><th>failed</th><th>writes: verified / missing / read failed / unverifiable</th><th>verification</th></tr>
           </thead>
           <tbody>
             {byModule.map((module) => (
@@ -93,7 +93,7 @@ function FigureCells({ figures }: { figures: Figures }) {
       <td>{figures.calls}</td>
       <td>{figures.personas}</td>
       <td class={figures.failed > 0 ? "bad" : ""}>{figures.failureShare === null ? "–" : `${figures.failed} (${percent(figures.failureShare)})`}</td>
-      <td>{writes ? `${percent(writes.verifiedShare)} / ${percent(writes.missingShare)} / ${percent(writes.unverifiableShare)} of ${writes.checks}` : "–"}</td>
+      <td>{writes ? `${[writes.verifiedShare, writes.missingShare, writes.readFailedShare, writes.unverifiableShare].map(percent).join(" / ")} of ${writes.checks}` : "–"}</td>
     </>
   );
 }

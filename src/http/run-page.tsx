@@ -5,6 +5,7 @@
  */
 import type { ContentBlockParam, MessageParam } from "@anthropic-ai/sdk/resources/messages";
 import type { ActionRecord } from "../claude/conversation";
+import type { Usage } from "../claude/usage";
 import type { RunDetail } from "../persona/runner";
 import { Layout } from "./layout";
 
@@ -19,8 +20,7 @@ export function RunPage({ run }: { run: RunDetail }) {
       <p>
         <strong class={run.phase === "failed" ? "bad" : run.phase === "succeeded" ? "ok" : ""}>{run.phase}</strong>
         {run.error ? ` · ${run.error}` : ""} · run {run.runId} · {conversation.turns} model calls ·{" "}
-        {n(run.usage.input)} in / {n(run.usage.output)} out / {n(run.usage.cacheWrite)} cache write / {n(run.usage.cacheRead)} cache read tokens · $
-        {run.costUsd.toFixed(5)}
+        {tokenLine(run.usage)} · ${run.costUsd.toFixed(5)}
         {conversation.ended ? ` · ended: ${conversation.ended}` : ""}
       </p>
       {conversation.leftOut.length > 0 ? (
@@ -66,6 +66,11 @@ export function RunPage({ run }: { run: RunDetail }) {
 }
 
 const n = (value: number) => value.toLocaleString("en");
+
+/** Every kind of token the cost is priced from: cache writes of both lifetimes, which cost 1.25× and 2× input. */
+export function tokenLine(usage: Usage): string {
+  return `${n(usage.input)} in / ${n(usage.output)} out / ${n(usage.cacheWrite1h)} cache write (1 h) / ${n(usage.cacheWrite)} cache write (5 min) / ${n(usage.cacheRead)} cache read tokens`;
+}
 
 /** A tool result as one short line: compact JSON when it parses, else the text with its line breaks flattened. */
 function oneLine(content: string): string {

@@ -1,4 +1,4 @@
-/** @module A run in a real persona object's SQLite: stored rows stay bounded, steps written once, failed budget charges, waiting for a slot. */
+/** @module A run in a real persona object's SQLite: stored rows stay bounded, steps written once, failed budget charges, waiting for a slot, schemas reported until the findings have them. */
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -88,10 +88,10 @@ async function inRun(
   });
 }
 
-function queued(): RunHeader {
+function queued(runId = "run-1"): RunHeader {
   return {
-    runId: "run-1",
-    tickId: "run-1",
+    runId,
+    tickId: runId,
     slot: "2026-11-25T09:00Z",
     manual: false,
     persona: { userId: persona.userId, email: persona.email, archetype: "probe", tickCadence: "daily" },
@@ -205,6 +205,32 @@ describe("waiting for a slot", () => {
       const next = await advanceRun(store.activeHeader() as RunHeader, { ...deps, now: () => now, slots: { ...deps.slots, acquire: busy } });
       expect(next).toEqual({ alarmAt: now + MANUAL_RECHECK_MS });
       expect(store.activeHeader()).toMatchObject({ phase: "queued", manual: true });
+    });
+  });
+});
+
+describe("the tool schemas a run hands to the findings", () => {
+  const sentSchemas = (store: RunStore, runId: string) => {
+    const start = store.steps(runId).find((step) => step.type === "start");
+    return start?.type === "start" ? Object.keys(start.schemas ?? {}) : undefined;
+  };
+
+  it("are sent again by the next run while a run's evidence has not reached the findings, and not once it has", async () => {
+    await inRun({ replies: [], outcome: () => text("") }, async (store, _world, deps) => {
+      const unreachable = { ...deps.ports.delivery, ingestEvidence: async () => Promise.reject(new Error("findings unavailable")) };
+      await runToEnd(store, { ...deps, ports: { ...deps.ports, delivery: unreachable } });
+      expect(store.outbox("run-1").find((entry) => entry.kind === "evidence")).toMatchObject({ status: "pending", lastError: expect.stringContaining("findings unavailable") });
+      const schemas = sentSchemas(store, "run-1");
+      expect(schemas).toHaveLength(1);
+
+      store.saveHeader(queued("run-2"));
+      await runToEnd(store, deps);
+      expect(sentSchemas(store, "run-2")).toEqual(schemas);
+      expect(store.outbox("run-2").find((entry) => entry.kind === "evidence")?.status).toBe("delivered");
+
+      store.saveHeader(queued("run-3"));
+      await runToEnd(store, deps);
+      expect(sentSchemas(store, "run-3")).toEqual([]);
     });
   });
 });

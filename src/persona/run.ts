@@ -15,7 +15,7 @@ import { fromApi, subtractUsage, totalTokens } from "../claude/usage";
 import type { Config } from "../config";
 import type { SlotDecision } from "../coordinator/coordinator";
 import type { PersonaSummary } from "../directory/summary";
-import { evidenceOf } from "../findings/evidence";
+import { evidenceOf, type RunEvidence } from "../findings/evidence";
 import type { Logger } from "../log";
 import { derivePersonaPassword } from "../mana/password";
 import type { DuePersona } from "../mana/schemas";
@@ -40,8 +40,9 @@ const RETRY_BACKOFF = { base: 2_000, max: 5 * 60_000 };
  */
 export const MANUAL_RECHECK_MS = 10 * 60_000;
 /**
- * The schema fingerprints this persona last reported to the findings: a run hands over only the schemas that are
- * new to it, so the findings learn each schema once per persona instead of thirty-odd schemas with every run.
+ * The schema fingerprints the findings hold from this persona: the surface of its evidence last delivered. A run
+ * hands over only the schemas not among them, so the findings learn each schema once per persona instead of
+ * thirty-odd schemas with every run; a schema whose evidence never arrived is sent again by the next run.
  */
 const REPORTED_SCHEMAS = "reportedSchemas";
 
@@ -152,7 +153,6 @@ async function start(run: RunHeader, live: Live, session: Session, deps: RunDeps
   const fresh = Object.fromEntries(Object.entries(schemas).filter(([fingerprint]) => !reported.has(fingerprint)));
   const step = { type: "start", system: persona.systemPrompt, prompt, tools: offered.tools as Tool[], names: offered.names, leftOut: offered.leftOut, surface, schemas: fresh } as const;
   await record(run, live, deps, step);
-  deps.store.setFact(REPORTED_SCHEMAS, JSON.stringify(surface.map(([, fingerprint]) => fingerprint)));
   run.phase = "main";
   deps.store.saveHeader(run);
   deps.log.info("run_started", { slot: run.slot, manual: run.manual, toolsOffered: offered.tools.length });
@@ -292,6 +292,7 @@ export async function deliverDue(runId: string | undefined, userId: string, deps
     const updated = await deliverEntry(entry, userId, deps.ports.delivery, now);
     deps.store.updateOutbox(updated);
     if (updated.status === "delivered") {
+      if (entry.kind === "evidence") schemasDelivered(deps.store, entry.body as RunEvidence);
       delivered.set(entry.runId, [...(delivered.get(entry.runId) ?? []), entry.kind]);
       continue;
     }
@@ -299,6 +300,14 @@ export async function deliverDue(runId: string | undefined, userId: string, deps
     deps.log[level]("outbox_attempt", { runId: entry.runId, kind: entry.kind, status: updated.status, attempts: updated.attempts, error: updated.lastError });
   }
   for (const [deliveredRun, kinds] of delivered) deps.log.info("outbox_delivered", { runId: deliveredRun, kinds });
+}
+
+/**
+ * The findings now hold every schema of this evidence's surface: each came with it or with evidence delivered
+ * before (a run sends what the last delivered surface lacks). Evidence of a run that never listed tools has none.
+ */
+function schemasDelivered(store: RunStore, evidence: RunEvidence): void {
+  if (evidence.surface) store.setFact(REPORTED_SCHEMAS, JSON.stringify(evidence.surface.map(([, fingerprint]) => fingerprint)));
 }
 
 async function finish(run: RunHeader, deps: RunDeps, failure: string | undefined): Promise<Next> {

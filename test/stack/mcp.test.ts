@@ -233,6 +233,21 @@ describe("mana-mcp stand-in: tools", () => {
     await client.close();
   });
 
+  it("lists open signs by expectedBy, else encounteredAt, as the registry's handler sorts them (its description's 'encounteredAt + 30 days' is not what it does)", async () => {
+    const { token } = await login(ANNA);
+    const { client } = await sdkClient(token, "space-augur-order");
+    const json = async (name: string, args: Json) => JSON.parse(textOf((await client.callTool({ name, arguments: args })) as Json));
+    const capture = async (claim: string, dates: Json) => (await json("augur.captureSign", { kind: "hunch", source: "Bauchgefühl", claim, ...dates })).entryId;
+    // By encounteredAt + 30 days the order would be expected, due, waiting.
+    const waiting = await capture("Ohne Termin", { encounteredAt: "2026-11-01" });
+    const due = await capture("Bald fällig", { encounteredAt: "2026-11-15", expectedBy: "2026-11-20" });
+    const expected = await capture("Früh erwartet", { encounteredAt: "2026-11-10", expectedBy: "2026-11-05" });
+    const listed = async (args: Json) => (await json("augur.listOpenSigns", args)).entries.map((entry: Json) => entry.id);
+    expect(await listed({})).toEqual([waiting, expected, due]);
+    expect(await listed({ limit: 2 })).toEqual([waiting, expected]);
+    await client.close();
+  });
+
   it("reports failures as isError results in the real wording", async () => {
     const { token } = await login(ANNA);
     const { client } = await sdkClient(token);

@@ -32,7 +32,10 @@ function signs(records: Records, space: string): AugurEntry[] {
   return records.list<AugurEntry>(space, AUGUR_KIND).filter((entry) => !entry.deletedAt && !entry.isArchived);
 }
 
-/** When the user wants to be reminded of an open sign: its expected day, else the day it was encountered. */
+/**
+ * The order of open signs as the registry's handler sorts them: the expected day, else the day the sign was
+ * encountered. The tool's description says "encounteredAt + 30 days"; the handler adds nothing (docs/contracts.md §5).
+ */
 const reminder = (entry: AugurEntry) => entry.expectedBy ?? entry.encounteredAt;
 
 export const augurTools = [
