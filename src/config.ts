@@ -78,7 +78,8 @@ const schema = z.object({
   FINDING_REOPEN_HOURS: int(6, 0, 7 * 24),
   FINDING_MIN_EVIDENCE: int(5, 1, 1_000),
   FINDING_MIN_RUNS: int(2, 1, 100),
-  FINDING_WINDOW_CALLS: int(20, 5, 1_000),
+  // Fewer cannot tell the runs of successes a random 35 % failure shows from a recovery (src/findings/rates.ts).
+  FINDING_WINDOW_CALLS: int(20, 20, 1_000),
   FINDING_BASELINE_SHARE: decimal(0.02, 0, 0.5),
   FINDING_OPEN_MARGIN: decimal(0.1, 0.01, 0.9),
   FINDING_CLEAR_MARGIN: decimal(0.05, 0, 0.9),

@@ -59,19 +59,26 @@ describe("groupCauses", () => {
     expect(causes.map((cause) => cause.subject).sort()).toEqual(["notes.create", "todo.create"]);
   });
 
-  it("keeps an open group's tools that still hold together as that group, also a module's tool it did not name yet", () => {
-    const mood = { subject: "module:mood", tools: ["mood.today", "mood.list"] };
+  it("keeps an open group's tools that still hold with its error together as that group, also a module's tool it did not name yet", () => {
+    const outage = sharedSignature(verdict("mood.log").signatures[0]!.signature);
+    const mood = { subject: "module:mood", tools: ["mood.today", "mood.list"], signatures: [outage] };
     const notes = { tool: "notes.create", verdict: verdict("notes.create", "Tool notes.create failed: title is required") };
     const causes = groupCauses([...holding("mood.today", "mood.log"), notes], nothingWorks, FAILING, [mood]);
     expect(causes.map((cause) => [cause.subject, cause.tools])).toEqual([
-      ["module:mood", ["mood.log", "mood.today"]],
+      ["module:mood", ["mood.list", "mood.log", "mood.today"]],
       ["notes.create", ["notes.create"]],
     ]);
-    expect(causes[0]?.verdict.title).toBe("mood is failing: mood.log and mood.today");
+    expect(causes[0]?.verdict).toMatchObject({ title: "mood is failing: mood.log and mood.today", tools: ["mood.list", "mood.log", "mood.today"] });
     const [tail] = groupCauses(holding("mood.log"), nothingWorks, FAILING, [mood]);
-    expect(tail).toMatchObject({ subject: "module:mood", tools: ["mood.log"] });
-    const alike = { subject: "sig:0badc0de", tools: ["notes.search", "todo.list"] };
-    expect(groupCauses(holding("todo.list"), nothingWorks, FAILING, [alike])).toMatchObject([{ subject: "sig:0badc0de", tools: ["todo.list"] }]);
+    expect(tail).toMatchObject({ subject: "module:mood", tools: ["mood.list", "mood.log", "mood.today"], verdict: { title: "mood is failing: mood.log" } });
+    const alike = { subject: "sig:0badc0de", tools: ["notes.search", "todo.list"], signatures: [outage] };
+    expect(groupCauses(holding("todo.list"), nothingWorks, FAILING, [alike])).toMatchObject([{ subject: "sig:0badc0de", tools: ["notes.search", "todo.list"] }]);
+  });
+
+  it("lets a tool of an open group's module failing its own new way stand alone", () => {
+    const mood = { subject: "module:mood", tools: ["mood.today"], signatures: [sharedSignature(verdict("mood.today").signatures[0]!.signature)] };
+    const bug = { tool: "mood.log", verdict: verdict("mood.log", "Tool mood.log failed: column \"score\" does not exist") };
+    expect(groupCauses([bug], nothingWorks, FAILING, [mood]).map((cause) => cause.subject)).toEqual(["mood.log"]);
   });
 
   it("names a shared error without the tool's own name", () => {
@@ -97,6 +104,13 @@ describe("reconcile", () => {
     expect(result.continued.map((entry) => entry.id)).toEqual(["tool-failing:mood.log"]);
     expect(result.merged).toEqual([{ id: "tool-failing:mood.today", into: "tool-failing:mood.log" }]);
     expect(result.clear).toEqual(["tool-failing:notes.create"]);
+  });
+
+  it("continues the open finding of the cause's subject though they share no tool: a group's tail it had not named", () => {
+    const [tail] = groupCauses(holding("mood.log"), nothingWorks, FAILING);
+    const cause = { ...tail!, subject: "module:mood" };
+    const open = [{ id: "tool-failing:mood.today", subject: "module:mood", tools: ["mood.today"], openedAt: 1 }];
+    expect(reconcile([cause], open)).toEqual({ continued: [{ id: "tool-failing:mood.today", cause }], opened: [], merged: [], clear: [] });
   });
 
   it("opens a cause no open finding shares a tool with", () => {

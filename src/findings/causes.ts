@@ -45,16 +45,21 @@ export function sharedSignature(signature: string): string {
 /** An open finding of a grouped cause (`module:<name>` or `sig:<hash>`), oldest first. */
 export interface OpenGroup {
   subject: string;
+  /** Every tool the occurrence has covered, those recovered included. */
   tools: readonly string[];
+  /** Its errors, each without the tool's own name (sharedSignature). */
+  signatures: readonly string[];
 }
 
 /**
  * Groups the tools whose verdicts hold. `judged` are every tool with recent failures, holding or not:
  * `succeeded(module, since)` names the module's tools that answered ok since then. A module is down as a whole when
  * one of its tools holds, another failed too, and none of its tools has worked since their failures began (a
- * module's rarely called tools never gather enough evidence of their own before the outage is over). The tools of
- * an `open` group that still hold stay that group: as a module comes back its tools clear one by one, and the one
- * still failing is the same cause's tail, not a new finding.
+ * module's rarely called tools never gather enough evidence of their own before the outage is over). A tool that
+ * holds with an error of an `open` group, and is one of its tools or of its module, stays that group: as a module
+ * comes back its tools clear one by one, and the one still failing is the same cause's tail, not a new finding. The
+ * group keeps every tool it covered, so a recovered one is still held to the group's hysteresis and must settle
+ * before the group resolves; a tool failing its own new way stands alone.
  */
 export function groupCauses(
   judged: readonly ToolVerdict[],
@@ -65,12 +70,14 @@ export function groupCauses(
   const units: Cause[] = [];
   const rest = [...judged];
   for (const group of open) {
-    const members = rest.filter((entry) => entry.verdict.holds && belongsTo(group, entry.tool));
+    const members = rest.filter((entry) => entry.verdict.holds && belongsTo(group, entry));
     if (members.length === 0) continue;
     for (const member of members) rest.splice(rest.indexOf(member), 1);
     const module = group.subject.startsWith("module:") ? group.subject.slice("module:".length) : undefined;
     const title = module === undefined ? `${listed(sortedTools(members))} fail alike` : `${module} is failing: ${listed(sortedTools(members))}`;
-    units.push(combine(group.subject, members, title, measure));
+    const cause = combine(group.subject, members, title, measure);
+    const tools = [...new Set([...group.tools, ...cause.tools])].sort();
+    units.push({ ...cause, tools, verdict: { ...cause.verdict, tools } });
   }
   const byModule = new Map<string, ToolVerdict[]>();
   for (const entry of rest) byModule.set(moduleOf(entry.tool), [...(byModule.get(moduleOf(entry.tool)) ?? []), entry]);
@@ -123,9 +130,13 @@ function combine(subject: string, members: readonly ToolVerdict[], title: string
   return { subject, tools, verdict, parts: [...members] };
 }
 
-/** A module's finding covers every tool of the module, also those too rarely called to be named in it yet. */
-function belongsTo(group: OpenGroup, tool: string): boolean {
-  return group.tools.includes(tool) || group.subject === `module:${moduleOf(tool)}`;
+/**
+ * One of the group's tools, or of its module (also those too rarely called to be named in it yet), failing with one
+ * of the group's errors.
+ */
+function belongsTo(group: OpenGroup, { tool, verdict }: ToolVerdict): boolean {
+  const covered = group.tools.includes(tool) || group.subject === `module:${moduleOf(tool)}`;
+  return covered && verdict.signatures.some(({ signature }) => group.signatures.includes(sharedSignature(signature)));
 }
 
 function sortedTools(members: readonly ToolVerdict[]): string[] {
@@ -167,17 +178,17 @@ export interface Reconciled {
 }
 
 /**
- * Matches this pass's causes to the open findings: a cause continues the oldest open finding that shares a tool
- * with it (so a tool finding becomes its module's when a sibling fails too, without a second "opened"), other
- * open findings it covers are merged into that one, and open findings no cause touches clear.
+ * Matches this pass's causes to the open findings: a cause continues the open finding of its subject, else the
+ * oldest open finding that shares a tool with it (so a tool finding becomes its module's when a sibling fails too,
+ * without a second "opened"), other open findings it covers are merged into that one, and open findings no cause
+ * touches clear.
  */
 export function reconcile(causes: readonly Cause[], open: readonly OpenCause[]): Reconciled {
   const result: Reconciled = { continued: [], opened: [], merged: [], clear: [] };
   const taken = new Set<string>();
   const byAge = [...open].sort((a, b) => a.openedAt - b.openedAt);
   for (const cause of causes) {
-    const tools = new Set(cause.tools);
-    const touching = byAge.filter((finding) => !taken.has(finding.id) && finding.tools.some((tool) => tools.has(tool)));
+    const touching = byAge.filter((finding) => !taken.has(finding.id) && touches(finding, cause));
     const same = touching.find((finding) => finding.subject === cause.subject) ?? touching[0];
     if (!same) {
       result.opened.push(cause);
@@ -193,4 +204,9 @@ export function reconcile(causes: readonly Cause[], open: readonly OpenCause[]):
   }
   result.clear = byAge.filter((finding) => !taken.has(finding.id)).map((finding) => finding.id);
   return result;
+}
+
+/** The finding is the cause's own (a group's tail it had not named yet included) or shares a tool with it. */
+function touches(finding: OpenCause, cause: Cause): boolean {
+  return finding.subject === cause.subject || cause.tools.some((tool) => finding.tools.includes(tool));
 }

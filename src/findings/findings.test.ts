@@ -164,6 +164,29 @@ describe("Findings: one alert per cause", () => {
     });
   });
 
+  it("a module recovering tool by tool stays one finding, and its cause coming back soon reopens it", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      let n = 0;
+      const runs = (count: number, ok: boolean, tool: string) => {
+        for (const last = n + count; n < last; n++) findings.ingest(toolRun(n, Date.now() + n, ok, tool));
+      };
+      const open = () => findings.list().open.map((finding) => [finding.id, finding.subject, finding.flaps ?? 0]);
+      runs(5, false, "mood.log");
+      runs(5, false, "mood.today");
+      expect(open()).toEqual([["tool-failing:mood.log", "module:mood", 0]]);
+      runs(21, true, "mood.today");
+      runs(2, false, "mood.log");
+      expect(open(), "mood.log still failing is the module's tail").toEqual([["tool-failing:mood.log", "module:mood", 0]]);
+      runs(21, true, "mood.log");
+      vi.setSystemTime(Date.now() + 31 * MINUTE);
+      findings.heartbeat();
+      expect(open()).toEqual([]);
+      vi.setSystemTime(Date.now() + MINUTE);
+      runs(5, false, "mood.today");
+      expect(open(), "back within the reopen window: the same finding, intermittent").toEqual([["tool-failing:mood.log", "mood.today", 1]]);
+    });
+  });
+
   it("several messages due at once leave as one batch that lists them", async () => {
     await stackJson("/__stack/webhook/mode", send("PUT", { mode: "fail", status: 500 }));
     await runInDurableObject(freshFindings(), async (findings: Findings) => {

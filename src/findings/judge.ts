@@ -5,7 +5,7 @@
  * misuse and the tool surface. What a broader cause explains is not judged again as a narrower one, so each
  * cause has one finding.
  */
-import { type Cause, groupCauses, moduleOf, type OpenGroup, reconcile, type ToolVerdict } from "./causes";
+import { type Cause, groupCauses, moduleOf, type OpenGroup, reconcile, sharedSignature, type ToolVerdict } from "./causes";
 import type { EvidenceStore } from "./evidence-store";
 import type { FindingStore } from "./finding-store";
 import type { Finding } from "./lifecycle";
@@ -263,7 +263,12 @@ export class Judge {
       open.map((finding) => ({ id: finding.id, subject: finding.subject, tools: finding.verdict.tools ?? [finding.subject], openedAt: finding.openedAt })),
     );
     for (const { id, cause } of result.continued) this.deps.apply(kind, cause.subject, cause.verdict, id);
-    for (const cause of result.opened) this.deps.apply(kind, cause.subject, cause.verdict);
+    const reopening = new Set<string>();
+    for (const cause of result.opened) {
+      const recent = this.#recentlyResolved(kind, cause, reopening);
+      if (recent) reopening.add(recent);
+      this.deps.apply(kind, cause.subject, cause.verdict, recent);
+    }
     for (const { id, into } of result.merged) this.deps.merge(id, into);
     for (const id of result.clear) {
       const finding = open.find((each) => each.id === id);
@@ -273,12 +278,31 @@ export class Judge {
     }
   }
 
+  /**
+   * The finding of a kind that resolved within the reopen window and was this cause's (its subject, or one of its
+   * tools): the cause coming back is that finding reopening, whatever subject it had grown into.
+   */
+  #recentlyResolved(kind: FindingKind, cause: Cause, taken: ReadonlySet<string>): string | undefined {
+    const since = this.deps.now - this.deps.rules.reopenMs;
+    return this.#resolved.find(
+      (finding) =>
+        finding.kind === kind &&
+        !taken.has(finding.id) &&
+        (finding.resolvedAt ?? 0) >= since &&
+        (finding.subject === cause.subject || (finding.verdict.tools ?? [finding.subject]).some((tool) => cause.tools.includes(tool))),
+    )?.id;
+  }
+
   /** The open findings of a kind that are grouped causes, oldest first. */
   #groups(kind: FindingKind): OpenGroup[] {
     return this.#open
       .filter((finding) => finding.kind === kind && /^(module|sig):/.test(finding.subject))
       .sort((a, b) => a.openedAt - b.openedAt)
-      .map((finding) => ({ subject: finding.subject, tools: finding.verdict.tools ?? [] }));
+      .map((finding) => ({
+        subject: finding.subject,
+        tools: finding.verdict.tools ?? [],
+        signatures: finding.verdict.signatures.map(({ signature }) => sharedSignature(signature)),
+      }));
   }
 
   #candidates(kind: FindingKind, failing: readonly string[]): string[] {

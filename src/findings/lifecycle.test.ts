@@ -63,6 +63,11 @@ describe("a finding's lifecycle", () => {
     expect(finding).toMatchObject({ state: "resolved", flaps: 1 });
   });
 
+  it("reopens under its id with the subject its cause has now: a tool finding that comes back as its module's", () => {
+    const again = transition(resolvedAt(), { id: "tool-failing:habits.create", kind: "tool-failing", subject: "module:habits" }, verdict(true), 2 * recovery, timing);
+    expect(again).toMatchObject({ event: "reopened", next: { id: "tool-failing:habits.create", subject: "module:habits", flaps: 1 } });
+  });
+
   it("returns as a new occurrence when the condition comes back after the reopen window", () => {
     const again = transition(resolvedAt(), subject, verdict(true), 1 + recovery + timing.reopenMs, timing);
     expect(again).toMatchObject({ event: "opened", next: { state: "open", occurrence: 2, openedAt: 1 + recovery + timing.reopenMs } });

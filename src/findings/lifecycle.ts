@@ -58,7 +58,7 @@ export function transition(
     }
     if (current?.state === "resolved" && current.mergedInto === undefined && now - (current.resolvedAt ?? 0) < timing.reopenMs) {
       const { resolvedAt: _resolved, ackedAt: _acked, clearSince: _cleared, ...reopened } = current;
-      return { next: { ...reopened, state: "open", lastSeenAt: now, flaps: (current.flaps ?? 0) + 1, verdict }, event: "reopened" };
+      return { next: { ...reopened, subject: subject.subject, state: "open", lastSeenAt: now, flaps: (current.flaps ?? 0) + 1, verdict }, event: "reopened" };
     }
     const opened: Finding = {
       id: subject.id ?? findingId(subject.kind, subject.subject),

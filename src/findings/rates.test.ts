@@ -42,6 +42,12 @@ describe("judgeShare", () => {
     expect(judgeShare(input(5, 14, { streak: 9 }), levels, rules, true)).toMatchObject({ holds: false, settled: true });
   });
 
+  it("clears and settles a tool that fails 30 % as a rule once its share is back near that, without fifteen good calls in a row", () => {
+    const usual = levelsAbove(0.3, rules);
+    expect(judgeShare(input(7, 20, { streak: 1 }), usual, rules, true)).toMatchObject({ holds: false, settled: true });
+    expect(judgeShare(input(8, 20, { streak: 1 }), usual, rules, true)).toMatchObject({ holds: true, settled: false });
+  });
+
   it("judges against the tool's own baseline: a tool that fails 30 % as a rule opens nothing at 35 %", () => {
     expect(judgeShare(input(7, 20), levelsAbove(0.3, rules), rules, false).holds).toBe(false);
   });

@@ -7,7 +7,9 @@
  * depends on how the subject failed before it: were it still failing at the share it showed (its Wilson lower
  * bound), a run that long would happen by chance once in a hundred times to clear, once in a thousand to settle.
  * A tool that failed every call has recovered after a few good ones; one failing a random 35 % shows short runs of
- * successes all the time, and takes up to half a window in a row to clear and three quarters to settle.
+ * successes all the time, and takes up to half a window in a row to clear and three quarters to settle. A share
+ * back near the baseline over enough outcomes clears and settles too: a tool that fails 30 % as a rule rarely
+ * shows fifteen good calls in a row, and need not.
  */
 import { wilson } from "./stats";
 
@@ -68,7 +70,8 @@ export function judgeShare(input: ShareInput, levels: Levels, rules: ShareRules,
   const share = total > 0 ? bad / total : 0;
   const enough = total >= rules.minEvidence && badRuns >= rules.minRuns;
   const holds = enough && (open ? share > levels.clearAtOrBelow && streak < streakNeeded(input, CLEAR_CHANCE, clearStreak(rules)) : latestBad && lower > levels.openAbove);
-  return { holds, settled: total === 0 || streak >= streakNeeded(input, SETTLE_CHANCE, settleStreak(rules)), share, lower, upper };
+  const back = total >= rules.minEvidence && share <= levels.clearAtOrBelow;
+  return { holds, settled: total === 0 || back || streak >= streakNeeded(input, SETTLE_CHANCE, settleStreak(rules)), share, lower, upper };
 }
 
 /**
