@@ -126,6 +126,18 @@ describe("transcripts", () => {
     expect(run?.transcript.rating?.feedback.length).toBeGreaterThan(0);
   });
 
+  it("lists a persona's runs newest first, as many as asked, and names a bad limit instead of guessing", async () => {
+    await diagTick();
+    const id = await personaId("Anna");
+    const one = await SELF.fetch(`http://runner.test/personas/${id}/runs?limit=1`);
+    expect(((await one.json()) as { runs: unknown[] }).runs).toHaveLength(1);
+    for (const limit of ["0", "501", "ten", "2.5"]) {
+      const bad = await SELF.fetch(`http://runner.test/personas/${id}/runs?limit=${limit}`);
+      expect(bad.status, `limit=${limit}`).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toMatch(/^limit: /);
+    }
+  });
+
   it("keeps the newest runs up to the retention limit, and any run whose outbox is undelivered", async () => {
     const stub = personaStub(runner, "retention-probe");
     await runInDurableObject(stub, (_instance, state) => {

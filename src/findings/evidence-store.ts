@@ -218,11 +218,12 @@ export class EvidenceStore {
 
   /**
    * Personas whose newest attempt to start failed and that no outage or refusing stage has explained yet: when,
-   * where and whether on the service's side. A persona leaves the list when it starts again or is explained.
+   * where and whether on the service's side, newest first. A persona leaves the list when it starts again or is
+   * explained.
    */
-  watchedSetups(): { userId: string; at: number; stage?: string; server: boolean }[] {
+  watchedSetups(limit = -1): { userId: string; at: number; stage?: string; server: boolean }[] {
     return this.sql
-      .exec<{ user_id: string; at: number; stage: string | null; server: number }>("SELECT * FROM setup_watch")
+      .exec<{ user_id: string; at: number; stage: string | null; server: number }>("SELECT * FROM setup_watch ORDER BY at DESC LIMIT ?", limit)
       .toArray()
       .map((row) => ({ userId: row.user_id, at: row.at, ...(row.stage ? { stage: row.stage } : {}), server: row.server === 1 }));
   }

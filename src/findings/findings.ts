@@ -51,6 +51,8 @@ const PACE_MS = 1_000;
 /** This many messages due at once go out as one batch that lists them. */
 const BATCH_FROM = 3;
 const BATCH_MAX = 20;
+/** Personas whose runs keep failing to start, judged when another persona's run starts; the heartbeat judges all. */
+const WATCHED_ON_INGEST = 20;
 
 export class Findings extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -95,10 +97,19 @@ export class Findings extends DurableObject<Env> {
     this.covered.record(run, now);
     if (run.schemas) this.surface.remember(run.schemas, now);
     if (run.surface && run.startedAt !== undefined) this.#observeSurface(run, rules, now);
-    this.#judge(rules, now).all({ tools: touched.tools, personas: [run.userId], setups: [run.userId] });
+    this.#judge(rules, now).all({ tools: touched.tools, personas: [run.userId], setups: this.#setupsToJudge(run) });
     for (const module of touched.modules) this.#judgeRatings(module, now);
     if (run.setup?.server) this.#probeSoon(serviceOf(run.setup.stage));
     this.#scheduleDelivery(now);
+  }
+
+  /**
+   * A run that started is the evidence a persona whose own runs keep failing to start waits for: the newest such
+   * personas are judged at once (the heartbeat judges them all each minute, so the bound only delays the rest).
+   */
+  #setupsToJudge(run: RunEvidence): string[] {
+    if (run.setup) return [run.userId];
+    return [run.userId, ...this.evidence.watchedSetups(WATCHED_ON_INGEST).map((watched) => watched.userId)];
   }
 
   /**

@@ -18,12 +18,16 @@ import { settled, waitFrom } from "./settled";
 import { StatusPage } from "./status-page";
 
 const PAGE_SIZE = 50;
+/** A persona's runs listed at once: the newest 50 unless asked, at most 500. */
+const RUNS_DEFAULT = 50;
+const RUNS_MAX = 500;
 const STATUS_PAGE = { href: "/", label: "status page" };
 
 const pageQuery = z.object({
   sort: z.enum(["lastRun", "outcome", "email"]).default("lastRun"),
   page: z.coerce.number().int().min(1).default(1),
 });
+const runsQuery = z.object({ limit: z.coerce.number().int().min(1).max(RUNS_MAX).default(RUNS_DEFAULT) });
 const listQuery = z.object({
   sort: z.enum(["lastRun", "outcome", "email"]).default("lastRun"),
   offset: z.coerce.number().int().min(0).default(0),
@@ -76,8 +80,9 @@ export function personaRoutes(): Hono<AppEnv> {
   });
 
   routes.get("/personas/:id/runs", async (c) => {
-    const limit = Math.min(Number(c.req.query("limit") ?? 50) || 50, 500);
-    return c.json({ runs: await personaStub(c.env, c.req.param("id")).runs(limit) });
+    const query = runsQuery.safeParse(c.req.query());
+    if (!query.success) return c.json({ error: problems(query.error) }, 400);
+    return c.json({ runs: await personaStub(c.env, c.req.param("id")).runs(query.data.limit) });
   });
 
   routes.get("/personas/:id/runs/:runId", async (c) => {
