@@ -61,22 +61,25 @@ describe("groupCauses", () => {
 
   it("keeps an open group's tools that still hold with its error together as that group, also a module's tool it did not name yet", () => {
     const outage = sharedSignature(verdict("mood.log").signatures[0]!.signature);
-    const mood = { subject: "module:mood", tools: ["mood.today", "mood.list"], signatures: [outage] };
+    const mood = { subject: "module:mood", tools: ["mood.today", "mood.list"], covered: ["mood.today", "mood.list"], signatures: [outage] };
     const notes = { tool: "notes.create", verdict: verdict("notes.create", "Tool notes.create failed: title is required") };
     const causes = groupCauses([...holding("mood.today", "mood.log"), notes], nothingWorks, FAILING, [mood]);
-    expect(causes.map((cause) => [cause.subject, cause.tools])).toEqual([
-      ["module:mood", ["mood.list", "mood.log", "mood.today"]],
-      ["notes.create", ["notes.create"]],
+    // Its tools are those holding now; it remembers every tool that held in it, each to settle before it resolves.
+    expect(causes.map((cause) => [cause.subject, cause.tools, cause.verdict.covered])).toEqual([
+      ["module:mood", ["mood.log", "mood.today"], ["mood.list", "mood.log", "mood.today"]],
+      ["notes.create", ["notes.create"], undefined],
     ]);
-    expect(causes[0]?.verdict).toMatchObject({ title: "mood is failing: mood.log and mood.today", tools: ["mood.list", "mood.log", "mood.today"] });
+    expect(causes[0]?.verdict).toMatchObject({ title: "mood is failing: mood.log and mood.today", tools: ["mood.log", "mood.today"] });
     const [tail] = groupCauses(holding("mood.log"), nothingWorks, FAILING, [mood]);
-    expect(tail).toMatchObject({ subject: "module:mood", tools: ["mood.list", "mood.log", "mood.today"], verdict: { title: "mood is failing: mood.log" } });
-    const alike = { subject: "sig:0badc0de", tools: ["notes.search", "todo.list"], signatures: [outage] };
-    expect(groupCauses(holding("todo.list"), nothingWorks, FAILING, [alike])).toMatchObject([{ subject: "sig:0badc0de", tools: ["notes.search", "todo.list"] }]);
+    expect(tail).toMatchObject({ subject: "module:mood", tools: ["mood.log"], verdict: { title: "mood is failing: mood.log", covered: ["mood.list", "mood.log", "mood.today"] } });
+    const alike = { subject: "sig:0badc0de", tools: ["notes.search", "todo.list"], covered: ["notes.search", "todo.list"], signatures: [outage] };
+    expect(groupCauses(holding("todo.list"), nothingWorks, FAILING, [alike])).toMatchObject([
+      { subject: "sig:0badc0de", tools: ["todo.list"], verdict: { covered: ["notes.search", "todo.list"] } },
+    ]);
   });
 
   it("lets a tool of an open group's module failing its own new way stand alone", () => {
-    const mood = { subject: "module:mood", tools: ["mood.today"], signatures: [sharedSignature(verdict("mood.today").signatures[0]!.signature)] };
+    const mood = { subject: "module:mood", tools: ["mood.today"], covered: ["mood.today"], signatures: [sharedSignature(verdict("mood.today").signatures[0]!.signature)] };
     const bug = { tool: "mood.log", verdict: verdict("mood.log", "Tool mood.log failed: column \"score\" does not exist") };
     expect(groupCauses([bug], nothingWorks, FAILING, [mood]).map((cause) => cause.subject)).toEqual(["mood.log"]);
   });

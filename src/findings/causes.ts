@@ -45,8 +45,10 @@ export function sharedSignature(signature: string): string {
 /** An open finding of a grouped cause (`module:<name>` or `sig:<hash>`), oldest first. */
 export interface OpenGroup {
   subject: string;
-  /** Every tool the occurrence has covered, those recovered included. */
+  /** Every tool the occurrence has named, those recovered included. */
   tools: readonly string[];
+  /** Those of them that held on their own while it was open: each must settle before it resolves. */
+  covered: readonly string[];
   /** Its errors, each without the tool's own name (sharedSignature). */
   signatures: readonly string[];
 }
@@ -58,8 +60,9 @@ export interface OpenGroup {
  * module's rarely called tools never gather enough evidence of their own before the outage is over). A tool that
  * holds with an error of an `open` group, and is one of its tools or of its module, stays that group: as a module
  * comes back its tools clear one by one, and the one still failing is the same cause's tail, not a new finding. The
- * group keeps every tool it covered, so a recovered one is still held to the group's hysteresis and must settle
- * before the group resolves; a tool failing its own new way stands alone.
+ * group remembers every tool that held in it (`covered`), so a recovered one is still held to the group's
+ * hysteresis and must settle before the group resolves; its `tools` are those holding now, and a tool failing its
+ * own new way stands alone.
  */
 export function groupCauses(
   judged: readonly ToolVerdict[],
@@ -76,8 +79,8 @@ export function groupCauses(
     const module = group.subject.startsWith("module:") ? group.subject.slice("module:".length) : undefined;
     const title = module === undefined ? `${listed(sortedTools(members))} fail alike` : `${module} is failing: ${listed(sortedTools(members))}`;
     const cause = combine(group.subject, members, title, measure);
-    const tools = [...new Set([...group.tools, ...cause.tools])].sort();
-    units.push({ ...cause, tools, verdict: { ...cause.verdict, tools } });
+    const covered = [...new Set([...group.covered, ...(cause.verdict.covered ?? [])])].sort();
+    units.push({ ...cause, verdict: { ...cause.verdict, covered } });
   }
   const byModule = new Map<string, ToolVerdict[]>();
   for (const entry of rest) byModule.set(moduleOf(entry.tool), [...(byModule.get(moduleOf(entry.tool)) ?? []), entry]);
@@ -125,6 +128,7 @@ function combine(subject: string, members: readonly ToolVerdict[], title: string
     signatures: [...signatures].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([signature, count]) => ({ signature, count })),
     examples: distinctBy(verdicts.flatMap((v) => v.examples), (example) => example.runId).sort((a, b) => b.at - a.at).slice(0, 5),
     tools,
+    covered: sortedTools(members.filter((member) => member.verdict.holds)),
     personas,
   };
   return { subject, tools, verdict, parts: [...members] };

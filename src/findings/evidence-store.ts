@@ -86,6 +86,7 @@ export class EvidenceStore {
       CREATE INDEX IF NOT EXISTS checks_by_time ON checks (at);
       CREATE INDEX IF NOT EXISTS setups_by_time ON setups (at);
       CREATE INDEX IF NOT EXISTS setups_failed_by_time ON setups (at) WHERE ok = 0;
+      CREATE INDEX IF NOT EXISTS setups_started_by_time ON setups (at) WHERE ok = 1;
       CREATE INDEX IF NOT EXISTS setup_watch_by_time ON setup_watch (at);
       CREATE INDEX IF NOT EXISTS persona_runs_by_time ON persona_runs (at);
       CREATE INDEX IF NOT EXISTS persona_runs_failed_by_time ON persona_runs (at) WHERE failed > 0;`);

@@ -98,14 +98,23 @@ describe("Findings: one alert per cause", () => {
     costUsd: 0,
     durationMs: 0,
   });
-  const toolRun = (n: number, at: number, ok: boolean, tool = "notes.create"): RunEvidence => ({
+  const outage = (tool: string) => `Tool ${tool} failed: mana-sync push failed: 503 Service Unavailable`;
+  const bug = (tool: string) => `Tool ${tool} failed: column "score" does not exist`;
+  const toolRun = (n: number, at: number, ok: boolean, tool = "notes.create", error = outage): RunEvidence => ({
     ...setupFailure(n, at),
     outcome: "succeeded",
     failure: undefined,
     setup: undefined,
     startedAt: at,
-    calls: [{ tool, ok, latencyMs: 20, ...(ok ? {} : { origin: "app" as const, error: `Tool ${tool} failed: mana-sync push failed: 503 Service Unavailable` }) }],
+    calls: [{ tool, ok, latencyMs: 20, ...(ok ? {} : { origin: "app" as const, error: error(tool) }) }],
   });
+  /** Runs of one tool each, numbered on from the last, at the faked clock. */
+  const runsOf = (findings: Findings) => {
+    let n = 0;
+    return (count: number, ok: boolean, tool: string, error = outage) => {
+      for (const last = n + count; n < last; n++) findings.ingest(toolRun(n, Date.now() + n, ok, tool, error));
+    };
+  };
 
   beforeEach(() => stackJson("/__stack/reset", send("POST")));
 
@@ -184,6 +193,55 @@ describe("Findings: one alert per cause", () => {
       vi.setSystemTime(Date.now() + MINUTE);
       runs(5, false, "mood.today");
       expect(open(), "back within the reopen window: the same finding, intermittent").toEqual([["tool-failing:mood.log", "mood.today", 1]]);
+    });
+  });
+
+  it("a tool of a module's open finding failing a new way is its own finding, opened once, while the module's tail goes on", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings, state) => {
+      const runs = runsOf(findings);
+      runs(5, false, "mood.log");
+      runs(5, false, "mood.today");
+      runs(21, true, "mood.today");
+      runs(1, false, "mood.log");
+      for (let pass = 0; pass < 4; pass++) runs(1, false, "mood.today", bug);
+      const subjects = findings.list().open.map((finding) => finding.subject);
+      expect(subjects.sort()).toEqual(["module:mood", "mood.today"]);
+      const opened = state.storage.sql.exec<{ id: string }>("SELECT id FROM alerts WHERE id LIKE '%#opened'").toArray().map((row) => row.id);
+      expect(opened.filter((id) => id.includes("mood.today")), "one 'opened', not one per pass").toHaveLength(1);
+    });
+  });
+
+  it("a module outage resolves once its failing tools recover, whatever a rarely called sibling did before", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const runs = runsOf(findings);
+      runs(2, false, "mood.today");
+      runs(5, false, "mood.log");
+      expect(openIds(findings)).toHaveLength(1);
+      runs(21, true, "mood.log");
+      vi.setSystemTime(Date.now() + 31 * MINUTE);
+      findings.heartbeat();
+      expect(openIds(findings)).toEqual([]);
+    });
+  });
+
+  it("a new error of a tool whose module's finding resolved an hour ago opens its own finding, under an id of its own", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const runs = runsOf(findings);
+      runs(5, false, "mood.log");
+      runs(5, false, "mood.today");
+      runs(21, true, "mood.today");
+      runs(21, true, "mood.log");
+      vi.setSystemTime(Date.now() + 31 * MINUTE);
+      findings.heartbeat();
+      expect(findings.list().resolved.map((finding) => [finding.id, finding.subject])).toEqual([["tool-failing:mood.log", "module:mood"]]);
+      vi.setSystemTime(Date.now() + 60 * MINUTE);
+      runs(8, false, "mood.log", bug);
+      const [opened, ...others] = findings.list().open;
+      expect(others).toEqual([]);
+      expect(opened).toMatchObject({ subject: "mood.log", occurrence: 1 });
+      expect(opened?.flaps ?? 0, "not the module's outage reopening").toBe(0);
+      expect(opened?.id).not.toBe("tool-failing:mood.log");
+      expect(findings.list().resolved.map((finding) => [finding.id, finding.subject])).toEqual([["tool-failing:mood.log", "module:mood"]]);
     });
   });
 

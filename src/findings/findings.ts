@@ -24,7 +24,7 @@ import { probe, type Service, SERVICES } from "./probe";
 import { FINDING_KINDS, type FindingKind, type FindingRules, ratingDrop, ratingJudgementDue, rulesOf, serviceOf, WEEK_MS } from "./rules";
 import { observeSurface, settle } from "./surface";
 import { type SurfaceEvent, SurfaceStore } from "./surface-store";
-import type { Verdict } from "./verdict";
+import { coveredBy, type Verdict } from "./verdict";
 
 export interface FindingsList {
   open: Finding[];
@@ -256,7 +256,7 @@ export class Findings extends DurableObject<Env> {
   /** The tools whose hours an open finding judges already: kept out of the baselines they would skew. */
   #flagged(): { failing: Set<string>; slow: Set<string> } {
     const open = this.findings.open();
-    const tools = (kind: FindingKind) => new Set(open.filter((finding) => finding.kind === kind).flatMap((finding) => finding.verdict.tools ?? [finding.subject]));
+    const tools = (kind: FindingKind) => new Set(open.filter((finding) => finding.kind === kind).flatMap(coveredBy));
     return { failing: tools("tool-failing"), slow: tools("tool-slow") };
   }
 
@@ -302,12 +302,25 @@ export class Findings extends DurableObject<Env> {
 
   #apply(kind: FindingKind, subject: string, verdict: Verdict, now: number, id?: string): void {
     const rules = this.#rules();
-    const current = this.findings.get(id ?? findingId(kind, subject));
-    const { next, event } = transition(current, { ...(id ? { id } : {}), kind, subject }, verdict, now, { recoveryMs: rules.recoveryMs, reopenMs: rules.reopenMs });
+    const { current, at } = this.#slot(kind, subject, id, now);
+    const { next, event } = transition(current, { ...(at ? { id: at } : {}), kind, subject }, verdict, now, { recoveryMs: rules.recoveryMs, reopenMs: rules.reopenMs });
     if (!next) return;
     if (event === "opened" && !next.verdict.attribution) next.verdict = { ...next.verdict, ...this.#attribution(kind, next.verdict, rules, now) };
     this.findings.save(next);
     if (event) this.#announce(event, next, now);
+  }
+
+  /**
+   * Where a verdict is kept: the finding it continues, else the subject's own id, unless a finding whose cause grew
+   * into another subject holds that id (a tool's finding that became its module's): a new cause of the tool then
+   * gets an id of its own instead of overwriting, or reopening, that one.
+   */
+  #slot(kind: FindingKind, subject: string, id: string | undefined, now: number): { current?: Finding; at?: string } {
+    if (id) return { current: this.findings.get(id), at: id };
+    const own = findingId(kind, subject);
+    const current = this.findings.get(own);
+    if (current && current.subject !== subject) return { at: `${own}~${now.toString(36)}` };
+    return current ? { current } : {};
   }
 
   /**

@@ -30,7 +30,7 @@ import {
   writeNotVisible,
 } from "./rules";
 import type { SurfaceStore } from "./surface-store";
-import type { Verdict } from "./verdict";
+import { coveredBy, mustSettle, type Verdict } from "./verdict";
 
 const STAGES = ["login", "space", "mcp"];
 
@@ -56,7 +56,7 @@ export class Judge {
     this.#open = deps.findings.open();
     this.#resolved = deps.findings.resolvedSince(deps.now - WEEK_MS);
     for (const finding of this.#resolved) {
-      for (const subject of [finding.subject, ...(finding.verdict.tools ?? [])]) {
+      for (const subject of [finding.subject, ...coveredBy(finding)]) {
         const key = `${finding.kind}|${subject}`;
         this.#floors.set(key, Math.max(this.#floors.get(key) ?? 0, finding.resolvedAt ?? 0));
       }
@@ -142,8 +142,10 @@ export class Judge {
       if (latest.length === 0 && !this.#isOpen("setup-failing", userId)) continue;
       const since = Math.min(...latest.map((attempt) => attempt.at));
       const name = attempts[0]?.persona ?? this.#nameOf("setup-failing", userId);
-      const verdict = setupFailing(name, attempts, evidence.othersStartedSince(userId, since, rules.minRuns), rules, now);
-      this.deps.apply("setup-failing", userId, latest.some(explained) ? { ...verdict, holds: false } : verdict);
+      // An outage or a refusing stage explains it: no need to count who started meanwhile.
+      const unexplained = !latest.some(explained);
+      const verdict = setupFailing(name, attempts, unexplained ? evidence.othersStartedSince(userId, since, rules.minRuns) : 0, rules, now);
+      this.deps.apply("setup-failing", userId, unexplained ? verdict : { ...verdict, holds: false });
     }
   }
 
@@ -270,27 +272,29 @@ export class Judge {
       this.deps.apply(kind, cause.subject, cause.verdict, recent);
     }
     for (const { id, into } of result.merged) this.deps.merge(id, into);
+    // A tool another cause holds now is that cause's to answer for, not a reason to keep this one open.
+    const claimed = new Set(causes.flatMap((cause) => cause.tools));
     for (const id of result.clear) {
       const finding = open.find((each) => each.id === id);
       if (!finding) continue;
-      const settled = (finding.verdict.tools ?? [finding.subject]).every((tool) => judged.find((entry) => entry.tool === tool)?.verdict.settled !== false);
+      const waiting = mustSettle(finding).filter((tool) => !claimed.has(tool));
+      const settled = waiting.every((tool) => judged.find((entry) => entry.tool === tool)?.verdict.settled !== false);
       this.deps.apply(kind, finding.subject, { ...finding.verdict, holds: false, settled }, id);
     }
   }
 
   /**
    * The finding of a kind that resolved within the reopen window and was this cause's (its subject, or one of its
-   * tools): the cause coming back is that finding reopening, whatever subject it had grown into.
+   * tools failing with one of its errors): the cause coming back is that finding reopening, whatever subject it had
+   * grown into. A tool of it failing a new way is a new cause.
    */
   #recentlyResolved(kind: FindingKind, cause: Cause, taken: ReadonlySet<string>): string | undefined {
     const since = this.deps.now - this.deps.rules.reopenMs;
-    return this.#resolved.find(
-      (finding) =>
-        finding.kind === kind &&
-        !taken.has(finding.id) &&
-        (finding.resolvedAt ?? 0) >= since &&
-        (finding.subject === cause.subject || (finding.verdict.tools ?? [finding.subject]).some((tool) => cause.tools.includes(tool))),
-    )?.id;
+    const errors = new Set(cause.verdict.signatures.map(({ signature }) => sharedSignature(signature)));
+    const same = (finding: Finding) =>
+      finding.subject === cause.subject ||
+      (coveredBy(finding).some((tool) => cause.tools.includes(tool)) && finding.verdict.signatures.some(({ signature }) => errors.has(sharedSignature(signature))));
+    return this.#resolved.find((finding) => finding.kind === kind && !taken.has(finding.id) && (finding.resolvedAt ?? 0) >= since && same(finding))?.id;
   }
 
   /** The open findings of a kind that are grouped causes, oldest first. */
@@ -300,7 +304,8 @@ export class Judge {
       .sort((a, b) => a.openedAt - b.openedAt)
       .map((finding) => ({
         subject: finding.subject,
-        tools: finding.verdict.tools ?? [],
+        tools: coveredBy(finding),
+        covered: mustSettle(finding),
         signatures: finding.verdict.signatures.map(({ signature }) => sharedSignature(signature)),
       }));
   }
@@ -311,7 +316,7 @@ export class Judge {
 
   /** The tools open findings of a kind cover. */
   #members(kind: FindingKind): Set<string> {
-    return new Set(this.#open.filter((finding) => finding.kind === kind).flatMap((finding) => finding.verdict.tools ?? [finding.subject]));
+    return new Set(this.#open.filter((finding) => finding.kind === kind).flatMap(coveredBy));
   }
 
   #subjects(kind: FindingKind): string[] {

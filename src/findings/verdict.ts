@@ -31,6 +31,11 @@ export interface Verdict {
   examples: Example[];
   /** The tools a cause covers (a module's, or those failing alike). */
   tools?: string[];
+  /**
+   * A grouped cause's tools that held on their own while it was open, those recovered since included: each must
+   * settle before the finding resolves.
+   */
+  covered?: string[];
   /** The personas affected, the first few. */
   personas?: string[];
   /** A change of mana-mcp's tools shortly before the finding opened. */
@@ -43,6 +48,19 @@ export interface Verdict {
 }
 
 const TOP = 5;
+
+/** Every tool a finding answers for: its subject or the tools it names, and those its cause covered while open. */
+export function coveredBy(finding: { subject: string; verdict: Pick<Verdict, "tools" | "covered"> }): string[] {
+  return [...new Set([...(finding.verdict.tools ?? [finding.subject]), ...(finding.verdict.covered ?? [])])];
+}
+
+/**
+ * The tools that must settle before a finding resolves: those that held in it, not a module's rarely called tool
+ * it named for a failure or two, which could not prove a recovery before those failures left the week.
+ */
+export function mustSettle(finding: { subject: string; verdict: Pick<Verdict, "tools" | "covered"> }): string[] {
+  return finding.verdict.covered ?? finding.verdict.tools ?? [finding.subject];
+}
 export const PERSONAS_LISTED = 10;
 
 export function verdictOf(holds: boolean, title: string, summary: string, counts: Record<string, number>, bad: readonly Outcome[], extra: Partial<Verdict> = {}): Verdict {
