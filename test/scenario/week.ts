@@ -39,7 +39,7 @@ export async function schedule(): Promise<Defect[]> {
   const anna = await personaId("Anna");
   return [
     { name: "a tool failing always", from: 10, until: 20, on: () => defects.mcp({ failingTool: { tool: "notes.create" } }), off: () => defects.mcp({ failingTool: null }), expected: (f) => f.kind === "tool-failing" && tool("notes.create")(f), names: "notes.create" },
-    { name: "a tool failing 35 %", from: 30, until: 52, on: () => defects.mcp({ failingTool: { tool: "todo.create", rate: 0.35, spread: "random" } }), off: () => defects.mcp({ failingTool: null }), expected: (f) => f.kind === "tool-failing" && tool("todo.create")(f), names: "todo.create" },
+    { name: "a tool failing 35 %", from: 30, until: 52, on: () => defects.mcp({ failingTool: { tool: "todo.list", rate: 0.35, spread: "random" } }), off: () => defects.mcp({ failingTool: null }), expected: (f) => f.kind === "tool-failing" && tool("todo.list")(f), names: "todo.list" },
     { name: "a module outage", from: 62, until: 70, on: () => defects.mcp({ moduleOutage: { module: "mood" } }), off: () => defects.mcp({ moduleOutage: null }), expected: (f) => f.kind === "tool-failing" && (f.verdict.tools ?? [f.subject]).every((name) => name.startsWith("mood.")), names: "mood" },
     { name: "mana-mcp down for 20 minutes", from: 78, until: 78 + 1 / 3, on: () => defects.mcp({ down: true }), off: () => defects.mcp({ down: null }), expected: (f) => f.id === "service-down:mana-mcp", names: "mana-mcp" },
     { name: "login down for 20 minutes", from: 88, until: 88 + 1 / 3, on: () => defects.auth({ loginDown: true }), off: () => defects.auth({ loginDown: null }), expected: (f) => f.id === "service-down:mana-auth", names: "mana-auth" },
