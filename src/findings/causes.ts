@@ -37,6 +37,9 @@ export function moduleOf(tool: string): string {
   return tool.split(".", 1)[0] ?? tool;
 }
 
+/** The errors a grouped finding remembers: enough for a module's tools (a read and a write error each), bounded. */
+const ERRORS_KEPT = 20;
+
 /** A signature with the tool's own name taken out, so two tools failing alike share it. */
 export function sharedSignature(signature: string): string {
   return signature.replace(/^Tool [\w.-]+ (failed|not allowed):/, "Tool <tool> $1:");
@@ -49,7 +52,7 @@ export interface OpenGroup {
   tools: readonly string[];
   /** Those of them that held on their own while it was open: each must settle before it resolves. */
   covered: readonly string[];
-  /** Its errors, each without the tool's own name (sharedSignature). */
+  /** Its errors while open, those of recovered tools included, each without the tool's own name (sharedSignature). */
   signatures: readonly string[];
 }
 
@@ -80,7 +83,8 @@ export function groupCauses(
     const title = module === undefined ? `${listed(sortedTools(members))} fail alike` : `${module} is failing: ${listed(sortedTools(members))}`;
     const cause = combine(group.subject, members, title, measure);
     const covered = [...new Set([...group.covered, ...(cause.verdict.covered ?? [])])].sort();
-    units.push({ ...cause, verdict: { ...cause.verdict, covered } });
+    const errors = [...new Set([...group.signatures, ...(cause.verdict.errors ?? [])])].slice(0, ERRORS_KEPT);
+    units.push({ ...cause, verdict: { ...cause.verdict, covered, errors } });
   }
   const byModule = new Map<string, ToolVerdict[]>();
   for (const entry of rest) byModule.set(moduleOf(entry.tool), [...(byModule.get(moduleOf(entry.tool)) ?? []), entry]);
@@ -129,6 +133,7 @@ function combine(subject: string, members: readonly ToolVerdict[], title: string
     examples: distinctBy(verdicts.flatMap((v) => v.examples), (example) => example.runId).sort((a, b) => b.at - a.at).slice(0, 5),
     tools,
     covered: sortedTools(members.filter((member) => member.verdict.holds)),
+    errors: [...new Set(verdicts.flatMap((each) => each.signatures.map(({ signature }) => sharedSignature(signature))))].slice(0, ERRORS_KEPT),
     personas,
   };
   return { subject, tools, verdict, parts: [...members] };

@@ -211,6 +211,19 @@ describe("Findings: one alert per cause", () => {
     });
   });
 
+  it("a module's tool failing again with its own error of the outage is still the module's, though another tool's error is the one holding", async () => {
+    await runInDurableObject(freshFindings(), async (findings: Findings) => {
+      const pull = (tool: string) => `Tool ${tool} failed: mana-sync pull failed: 503 Service Unavailable`;
+      const runs = runsOf(findings);
+      runs(5, false, "mood.log");
+      runs(5, false, "mood.today", pull);
+      runs(21, true, "mood.today");
+      runs(1, false, "mood.log");
+      runs(5, false, "mood.today", pull);
+      expect(findings.list().open.map((finding) => finding.subject)).toEqual(["module:mood"]);
+    });
+  });
+
   it("a module outage resolves once its failing tools recover, whatever a rarely called sibling did before", async () => {
     await runInDurableObject(freshFindings(), async (findings: Findings) => {
       const runs = runsOf(findings);

@@ -293,7 +293,7 @@ export class Judge {
     const errors = new Set(cause.verdict.signatures.map(({ signature }) => sharedSignature(signature)));
     const same = (finding: Finding) =>
       finding.subject === cause.subject ||
-      (coveredBy(finding).some((tool) => cause.tools.includes(tool)) && finding.verdict.signatures.some(({ signature }) => errors.has(sharedSignature(signature))));
+      (coveredBy(finding).some((tool) => cause.tools.includes(tool)) && errorsOf(finding).some((error) => errors.has(error)));
     return this.#resolved.find((finding) => finding.kind === kind && !taken.has(finding.id) && (finding.resolvedAt ?? 0) >= since && same(finding))?.id;
   }
 
@@ -306,7 +306,7 @@ export class Judge {
         subject: finding.subject,
         tools: coveredBy(finding),
         covered: mustSettle(finding),
-        signatures: finding.verdict.signatures.map(({ signature }) => sharedSignature(signature)),
+        signatures: errorsOf(finding),
       }));
   }
 
@@ -330,4 +330,9 @@ export class Judge {
   #nameOf(kind: FindingKind, subject: string): string {
     return this.#open.find((finding) => finding.kind === kind && finding.subject === subject)?.verdict.personas?.[0] ?? subject;
   }
+}
+
+/** A finding's errors without the tools' own names: all a group has seen while open, else its newest ones. */
+function errorsOf(finding: Finding): string[] {
+  return finding.verdict.errors ?? finding.verdict.signatures.map(({ signature }) => sharedSignature(signature));
 }

@@ -36,6 +36,11 @@ export interface Verdict {
    * settle before the finding resolves.
    */
   covered?: string[];
+  /**
+   * A grouped cause's errors (each without the tool's own name) while it was open, those of recovered tools
+   * included: a tool failing with one of them is still the cause's, with another it is a new cause.
+   */
+  errors?: string[];
   /** The personas affected, the first few. */
   personas?: string[];
   /** A change of mana-mcp's tools shortly before the finding opened. */
